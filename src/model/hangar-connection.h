@@ -46,6 +46,9 @@ HangarMachine         *hangar_connection_lookup_machine     (HangarConnection   
                                                              const char           *uuid);
 HangarMachine         *hangar_connection_lookup_machine_by_name (HangarConnection *self,
                                                                  const char       *name);
+void                   hangar_connection_set_keepalive      (HangarConnection     *self,
+                                                             guint                 interval,
+                                                             guint                 count);
 void                   hangar_connection_open               (HangarConnection     *self);
 void                   hangar_connection_close              (HangarConnection     *self);
 void                   hangar_connection_reconnect_now      (HangarConnection     *self);

@@ -23,10 +23,15 @@ code_from_libvirt (const virError *err)
   switch (err->code)
     {
     case VIR_ERR_NO_CONNECT:
-    case VIR_ERR_SYSTEM_ERROR:
     case VIR_ERR_RPC:
     case VIR_ERR_INVALID_CONN:
       return HANGAR_ERROR_DISCONNECTED;
+
+    case VIR_ERR_SYSTEM_ERROR:
+      /* Also a local failure, such as a missing disk file; only the wire means a lost daemon. */
+      if (err->domain == VIR_FROM_RPC || err->domain == VIR_FROM_REMOTE)
+        return HANGAR_ERROR_DISCONNECTED;
+      return HANGAR_ERROR_LIBVIRT;
 
     case VIR_ERR_AUTH_FAILED:
     case VIR_ERR_AUTH_CANCELLED:

@@ -88,7 +88,11 @@ guint64               hangar_machine_get_memory       (HangarMachine *self);
 guint                 hangar_machine_get_vcpus        (HangarMachine *self);
 gboolean              hangar_machine_get_persistent   (HangarMachine *self);
 gboolean              hangar_machine_get_busy         (HangarMachine *self);
+gboolean              hangar_machine_get_available    (HangarMachine *self);
+void                  hangar_machine_load_summary     (HangarMachine *self);
 gboolean              hangar_machine_can              (HangarMachine       *self,
+                                                       HangarMachineAction  action);
+gboolean              hangar_machine_state_allows     (HangarMachineState   state,
                                                        HangarMachineAction  action);
 const char           *hangar_machine_state_to_label   (HangarMachineState   state);
 const char           *hangar_machine_state_to_icon    (HangarMachineState   state);
