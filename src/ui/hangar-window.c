@@ -11,19 +11,398 @@
 
 #include <glib/gi18n.h>
 
+#include "hangar-add-connection-dialog.h"
+#include "hangar-machine-list.h"
+#include "hangar-machine-page.h"
+#include "hangar-ui-util.h"
 #include "hangar-window.h"
 
 struct _HangarWindow
 {
-  AdwApplicationWindow parent_instance;
+  AdwApplicationWindow  parent_instance;
+
+  /* The connections shown in the sidebar; owned (usually the application's store). */
+  GListModel           *connections;
+  GSettings            *settings;
+  /* Follows the selected connection, for update_actions (). */
+  GSignalGroup         *connection_signals;
+  /* Follows the machines of the connection whose machine page is shown. */
+  GSignalGroup         *machines_signals;
+
+  /* Template widgets */
+  AdwLeaflet           *leaflet;
+  GtkListView          *connection_view;
+  GtkSingleSelection   *connection_selection;
+  GtkStack             *content_stack;
+  HangarMachineList    *machine_list;
+  HangarMachinePage    *machine_page;
+  AdwToastOverlay      *toast_overlay;
 };
 
 G_DEFINE_FINAL_TYPE (HangarWindow, hangar_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum {
+  PROP_0,
+  PROP_CONNECTIONS,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+HangarWindow *
+hangar_window_new (HangarApplication *application)
+{
+  g_return_val_if_fail (HANGAR_IS_APPLICATION (application), NULL);
+
+  return g_object_new (HANGAR_TYPE_WINDOW,
+                       "application", application,
+                       "connections", hangar_application_get_connections (application),
+                       NULL);
+}
+
+/**
+ * hangar_window_get_connections:
+ *
+ * Returns: (transfer none): the connections in the sidebar
+ */
+GListModel *
+hangar_window_get_connections (HangarWindow *self)
+{
+  g_return_val_if_fail (HANGAR_IS_WINDOW (self), NULL);
+
+  return self->connections;
+}
+
+HangarConnection *
+hangar_window_get_selected_connection (HangarWindow *self)
+{
+  g_return_val_if_fail (HANGAR_IS_WINDOW (self), NULL);
+
+  return gtk_single_selection_get_selected_item (self->connection_selection);
+}
+
+GtkWidget *
+hangar_window_get_machine_list (HangarWindow *self)
+{
+  g_return_val_if_fail (HANGAR_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->machine_list);
+}
+
+GtkWidget *
+hangar_window_get_machine_page (HangarWindow *self)
+{
+  g_return_val_if_fail (HANGAR_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->machine_page);
+}
+
+static void
+update_actions (HangarWindow *self)
+{
+  HangarConnection *connection = hangar_window_get_selected_connection (self);
+  HangarConnectionState state = HANGAR_CONNECTION_STATE_DISCONNECTED;
+
+  if (connection != NULL)
+    state = hangar_connection_get_state (connection);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-connection", connection != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect",
+                                 connection != NULL &&
+                                 (state == HANGAR_CONNECTION_STATE_DISCONNECTED ||
+                                  state == HANGAR_CONNECTION_STATE_RECONNECTING));
+}
+
+void
+hangar_window_show_machines (HangarWindow *self)
+{
+  g_return_if_fail (HANGAR_IS_WINDOW (self));
+
+  g_signal_group_set_target (self->machines_signals, NULL);
+  gtk_stack_set_visible_child_name (self->content_stack, "list");
+  hangar_machine_page_set_machine (self->machine_page, NULL);
+  hangar_machine_list_focus (self->machine_list);
+}
+
+void
+hangar_window_show_machine (HangarWindow  *self,
+                            HangarMachine *machine)
+{
+  HangarConnection *connection;
+
+  g_return_if_fail (HANGAR_IS_WINDOW (self));
+  g_return_if_fail (HANGAR_IS_MACHINE (machine));
+
+  connection = hangar_machine_get_connection (machine);
+  g_signal_group_set_target (self->machines_signals,
+                             connection ? hangar_connection_get_machines (connection) : NULL);
+
+  hangar_machine_page_set_machine (self->machine_page, machine);
+  gtk_stack_set_visible_child_name (self->content_stack, "machine");
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  gtk_widget_grab_focus (GTK_WIDGET (self->machine_page));
+}
+
+/* The machine on screen was undefined (here, by virsh, or by another client): go back. */
+static void
+machines_changed_cb (HangarWindow *self,
+                     guint         position,
+                     guint         removed,
+                     guint         added,
+                     GListModel   *machines)
+{
+  HangarMachine *machine = hangar_machine_page_get_machine (self->machine_page);
+  HangarConnection *connection;
+  HangarMachine *current;
+  g_autofree char *message = NULL;
+
+  if (machine == NULL || removed == 0)
+    return;
+
+  connection = hangar_machine_get_connection (machine);
+  current = NULL;
+  if (connection != NULL)
+    current = hangar_connection_lookup_machine (connection, hangar_machine_get_uuid (machine));
+  if (current == machine)
+    return;
+
+  /* After a reconnect the list may hold a new object for the same domain: follow it. */
+  if (current != NULL)
+    {
+      hangar_window_show_machine (self, current);
+      return;
+    }
+
+  /* The daemon went away: the list page says so, no need for a toast. */
+  if (connection == NULL ||
+      hangar_connection_get_state (connection) != HANGAR_CONNECTION_STATE_CONNECTED)
+    {
+      hangar_window_show_machines (self);
+      return;
+    }
+
+  /* Translators: %s is a machine name */
+  message = g_strdup_printf (_("“%s” no longer exists."), hangar_machine_get_name (machine));
+  hangar_window_show_machines (self);
+  hangar_add_toast (GTK_WIDGET (self), message);
+}
+
+static void
+machine_activated_cb (HangarWindow      *self,
+                      HangarMachine     *machine,
+                      HangarMachineList *list)
+{
+  hangar_window_show_machine (self, machine);
+}
+
+static void
+connection_activated_cb (HangarWindow *self,
+                         guint         position,
+                         GtkListView  *view)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  hangar_machine_list_focus (self->machine_list);
+}
+
+static void
+selected_connection_cb (HangarWindow       *self,
+                        GParamSpec         *pspec,
+                        GtkSingleSelection *selection)
+{
+  HangarMachine *machine = hangar_machine_page_get_machine (self->machine_page);
+  HangarConnection *connection = hangar_window_get_selected_connection (self);
+
+  g_signal_group_set_target (self->connection_signals, connection);
+
+  if (machine != NULL && hangar_machine_get_connection (machine) != connection)
+    hangar_window_show_machines (self);
+
+  update_actions (self);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  HangarWindow *self = HANGAR_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "machine") == 0)
+    hangar_window_show_machines (self);
+  else
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  HangarWindow *self = HANGAR_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "list") != 0)
+    hangar_window_show_machines (self);
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  hangar_machine_list_set_search_mode (self->machine_list, TRUE);
+}
+
+static void
+add_connection_response_cb (HangarWindow               *self,
+                            const char                 *uri,
+                            HangarAddConnectionDialog  *dialog)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  HangarConnection *connection;
+  guint position;
+
+  if (!HANGAR_IS_APPLICATION (app))
+    return;
+
+  connection = hangar_application_add_connection (HANGAR_APPLICATION (app), uri, TRUE);
+  if (g_list_store_find (G_LIST_STORE (self->connections), connection, &position))
+    gtk_single_selection_set_selected (self->connection_selection, position);
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+}
+
+static void
+add_connection_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  HangarWindow *self = HANGAR_WINDOW (widget);
+  HangarAddConnectionDialog *dialog;
+
+  dialog = hangar_add_connection_dialog_new (GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "add-connection", G_CALLBACK (add_connection_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+remove_connection_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  HangarWindow *self = HANGAR_WINDOW (widget);
+  HangarConnection *connection = hangar_window_get_selected_connection (self);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autofree char *message = NULL;
+
+  if (connection == NULL || !HANGAR_IS_APPLICATION (app))
+    return;
+
+  /* Translators: %s is a connection title such as "QEMU/KVM" or a host name */
+  message = g_strdup_printf (_("Removed the connection “%s”."),
+                             hangar_connection_get_title (connection));
+  hangar_window_show_machines (self);
+  hangar_application_remove_connection (HANGAR_APPLICATION (app), connection);
+  hangar_add_toast (GTK_WIDGET (self), message);
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HangarWindow *self = HANGAR_WINDOW (widget);
+  HangarConnection *connection = hangar_window_get_selected_connection (self);
+
+  if (connection != NULL)
+    hangar_connection_reconnect_now (connection);
+}
+
+static char *
+connection_state_icon_cb (gpointer              item,
+                          HangarConnectionState state,
+                          gboolean              is_local)
+{
+  switch (state)
+    {
+    case HANGAR_CONNECTION_STATE_CONNECTED:
+      return g_strdup (is_local ? "computer-symbolic" : "network-server-symbolic");
+    case HANGAR_CONNECTION_STATE_CONNECTING:
+    case HANGAR_CONNECTION_STATE_RECONNECTING:
+      return g_strdup ("content-loading-symbolic");
+    case HANGAR_CONNECTION_STATE_DISCONNECTED:
+    default:
+      return g_strdup ("network-offline-symbolic");
+    }
+}
+
+static gboolean
+nonempty_cb (gpointer    item,
+             const char *text)
+{
+  return text != NULL && *text != '\0';
+}
+
+static void
+hangar_window_constructed (GObject *object)
+{
+  HangarWindow *self = HANGAR_WINDOW (object);
+
+  G_OBJECT_CLASS (hangar_window_parent_class)->constructed (object);
+
+  if (self->connections == NULL)
+    self->connections = G_LIST_MODEL (g_list_store_new (HANGAR_TYPE_CONNECTION));
+  gtk_single_selection_set_model (self->connection_selection, self->connections);
+  selected_connection_cb (self, NULL, self->connection_selection);
+}
+
+static void
+hangar_window_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HangarWindow *self = HANGAR_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTIONS:
+      g_value_set_object (value, self->connections);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hangar_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  HangarWindow *self = HANGAR_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTIONS:
+      g_set_object (&self->connections, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 hangar_window_dispose (GObject *object)
 {
+  HangarWindow *self = HANGAR_WINDOW (object);
+
+  if (self->connection_signals != NULL)
+    g_signal_group_set_target (self->connection_signals, NULL);
+  if (self->machines_signals != NULL)
+    g_signal_group_set_target (self->machines_signals, NULL);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), HANGAR_TYPE_WINDOW);
+
+  g_clear_object (&self->connection_signals);
+  g_clear_object (&self->machines_signals);
+  g_clear_object (&self->connections);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (hangar_window_parent_class)->dispose (object);
 }
@@ -34,14 +413,70 @@ hangar_window_class_init (HangarWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = hangar_window_constructed;
   object_class->dispose = hangar_window_dispose;
+  object_class->get_property = hangar_window_get_property;
+  object_class->set_property = hangar_window_set_property;
 
+  properties[PROP_CONNECTIONS] =
+    g_param_spec_object ("connections", NULL, NULL,
+                         G_TYPE_LIST_MODEL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  hangar_ui_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/ui/hangar-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HangarWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, HangarWindow, connection_view);
+  gtk_widget_class_bind_template_child (widget_class, HangarWindow, connection_selection);
+  gtk_widget_class_bind_template_child (widget_class, HangarWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, HangarWindow, machine_list);
+  gtk_widget_class_bind_template_child (widget_class, HangarWindow, machine_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarWindow, toast_overlay);
+  gtk_widget_class_bind_template_callback (widget_class, machine_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, connection_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, selected_connection_cb);
+  gtk_widget_class_bind_template_callback (widget_class, connection_state_icon_cb);
+  gtk_widget_class_bind_template_callback (widget_class, nonempty_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.add-connection", NULL, add_connection_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-connection", NULL,
+                                   remove_connection_action);
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.add-connection", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
+
+  g_type_ensure (HANGAR_TYPE_CONNECTION);
+  g_type_ensure (HANGAR_TYPE_MACHINE_LIST);
+  g_type_ensure (HANGAR_TYPE_MACHINE_PAGE);
 }
 
 static void
 hangar_window_init (HangarWindow *self)
 {
+  self->connection_signals = g_signal_group_new (HANGAR_TYPE_CONNECTION);
+  g_signal_group_connect_object (self->connection_signals, "notify::state",
+                                 G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+
+  self->machines_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_object (self->machines_signals, "items-changed",
+                                 G_CALLBACK (machines_changed_cb), self, G_CONNECT_SWAPPED);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (SCHEMA_ID);
+  g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+
+  update_actions (self);
 }

@@ -1,0 +1,510 @@
+/* hangar-machine-list.c
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "hangar-machine-list"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hangar-machine-actions.h"
+#include "hangar-machine-list.h"
+#include "hangar-machine-row.h"
+#include "hangar-ui-util.h"
+
+/* The machines of one connection, or the empty state that says what to do next.
+ * Sorting, filtering and selection are declared in the template. */
+struct _HangarMachineList
+{
+  GtkWidget           parent_instance;
+
+  HangarConnection   *connection;
+  /* Follow the connection's state and its unfiltered machine count for update_view (). */
+  GSignalGroup       *connection_signals;
+  GSignalGroup       *machines_signals;
+
+  /* Template widgets */
+  GtkWidget          *box;
+  GtkSearchBar       *search_bar;
+  GtkSearchEntry     *search_entry;
+  GtkStack           *stack;
+  GtkListView        *list_view;
+  GtkSingleSelection *selection;
+  GtkFilterListModel *filter_model;
+  AdwStatusPage      *disconnected_page;
+  AdwStatusPage      *reconnecting_page;
+  AdwStatusPage      *connecting_page;
+  AdwWindowTitle     *window_title;
+  GtkSpinner         *connecting_spinner;
+  GtkWidget          *add_button;
+  GtkWidget          *reconnect_button;
+  GtkWidget          *reconnect_now_button;
+
+  guint               folded : 1;
+};
+
+G_DEFINE_FINAL_TYPE (HangarMachineList, hangar_machine_list, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_FOLDED,
+  PROP_SEARCH_MODE,
+  N_PROPS,
+};
+
+enum {
+  SIGNAL_MACHINE_ACTIVATED,
+  N_SIGNALS,
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+HangarConnection *
+hangar_machine_list_get_connection (HangarMachineList *self)
+{
+  g_return_val_if_fail (HANGAR_IS_MACHINE_LIST (self), NULL);
+
+  return self->connection;
+}
+
+/**
+ * hangar_machine_list_get_model:
+ *
+ * Returns: (transfer none): the filtered, sorted machines as shown, a #GtkSingleSelection
+ */
+GListModel *
+hangar_machine_list_get_model (HangarMachineList *self)
+{
+  g_return_val_if_fail (HANGAR_IS_MACHINE_LIST (self), NULL);
+
+  return G_LIST_MODEL (self->selection);
+}
+
+/* Which page shows: "machines", "no-connection", "connecting", "disconnected", "reconnecting",
+ * "empty" or "no-results". */
+const char *
+hangar_machine_list_get_view_name (HangarMachineList *self)
+{
+  g_return_val_if_fail (HANGAR_IS_MACHINE_LIST (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+gboolean
+hangar_machine_list_get_search_mode (HangarMachineList *self)
+{
+  g_return_val_if_fail (HANGAR_IS_MACHINE_LIST (self), FALSE);
+
+  return gtk_search_bar_get_search_mode (self->search_bar);
+}
+
+void
+hangar_machine_list_set_search_mode (HangarMachineList *self,
+                                     gboolean           search_mode)
+{
+  g_return_if_fail (HANGAR_IS_MACHINE_LIST (self));
+
+  gtk_search_bar_set_search_mode (self->search_bar, search_mode);
+  if (search_mode)
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+hangar_machine_list_set_search_text (HangarMachineList *self,
+                                     const char        *text)
+{
+  g_return_if_fail (HANGAR_IS_MACHINE_LIST (self));
+
+  hangar_machine_list_set_search_mode (self, text != NULL && *text != '\0');
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+}
+
+void
+hangar_machine_list_focus (HangarMachineList *self)
+{
+  g_return_if_fail (HANGAR_IS_MACHINE_LIST (self));
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "machines") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+/* "1000 machines", or "3 of 1000 machines" while searching; the URI otherwise. */
+static void
+update_subtitle (HangarMachineList *self,
+                 gboolean           connected)
+{
+  g_autofree char *subtitle = NULL;
+  guint total;
+  guint shown;
+
+  if (self->connection == NULL)
+    {
+      adw_window_title_set_subtitle (self->window_title, "");
+      return;
+    }
+
+  if (!connected)
+    {
+      adw_window_title_set_subtitle (self->window_title,
+                                     hangar_connection_get_uri (self->connection));
+      return;
+    }
+
+  total = g_list_model_get_n_items (hangar_connection_get_machines (self->connection));
+  shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  if (shown == total)
+    subtitle = g_strdup_printf (ngettext ("%u machine", "%u machines", total), total);
+  else
+    /* Translators: while searching, e.g. "3 of 1000 machines" */
+    subtitle = g_strdup_printf (ngettext ("%u of %u machine", "%u of %u machines", total), shown,
+                                total);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+static void
+update_view (HangarMachineList *self)
+{
+  const char *name = "machines";
+  g_autofree char *description = NULL;
+  const GError *error;
+  const char *reason;
+
+  if (self->connection == NULL)
+    {
+      name = "no-connection";
+    }
+  else
+    {
+      switch (hangar_connection_get_state (self->connection))
+        {
+        case HANGAR_CONNECTION_STATE_CONNECTING:
+          name = "connecting";
+          break;
+
+        case HANGAR_CONNECTION_STATE_DISCONNECTED:
+          name = "disconnected";
+          error = hangar_connection_get_error (self->connection);
+          adw_status_page_set_description (self->disconnected_page,
+                                           error ? error->message
+                                                 : hangar_connection_get_status (self->connection));
+          break;
+
+        case HANGAR_CONNECTION_STATE_RECONNECTING:
+          name = "reconnecting";
+          error = hangar_connection_get_error (self->connection);
+          reason = error ? error->message : hangar_connection_get_status (self->connection);
+          /* Translators: %s says why the connection was lost */
+          description = g_strdup_printf (_("%s\n\nHangar keeps trying to reconnect; the machines "
+                                           "come back when the daemon answers."),
+                                         reason ? reason : "");
+          adw_status_page_set_description (self->reconnecting_page, description);
+          break;
+
+        case HANGAR_CONNECTION_STATE_CONNECTED:
+        default:
+          if (g_list_model_get_n_items (hangar_connection_get_machines (self->connection)) == 0)
+            name = "empty";
+          else if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0)
+            name = "no-results";
+          break;
+        }
+    }
+
+  gtk_stack_set_visible_child_name (self->stack, name);
+  /* A spinning spinner ticks the frame clock even on a hidden page: spin only when shown. */
+  gtk_spinner_set_spinning (self->connecting_spinner, g_str_equal (name, "connecting"));
+  update_subtitle (self, g_str_equal (name, "machines") || g_str_equal (name, "empty") ||
+                         g_str_equal (name, "no-results"));
+}
+
+void
+hangar_machine_list_set_connection (HangarMachineList *self,
+                                    HangarConnection  *connection)
+{
+  g_return_if_fail (HANGAR_IS_MACHINE_LIST (self));
+  g_return_if_fail (connection == NULL || HANGAR_IS_CONNECTION (connection));
+
+  if (!g_set_object (&self->connection, connection))
+    return;
+
+  g_signal_group_set_target (self->connection_signals, connection);
+  g_signal_group_set_target (self->machines_signals,
+                             connection ? hangar_connection_get_machines (connection) : NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  update_view (self);
+}
+
+static void
+emit_activated (HangarMachineList *self,
+                HangarMachine     *machine)
+{
+  if (machine != NULL)
+    g_signal_emit (self, signals[SIGNAL_MACHINE_ACTIVATED], 0, machine);
+}
+
+static void
+list_activate_cb (HangarMachineList *self,
+                  guint              position,
+                  GtkListView       *view)
+{
+  g_autoptr(HangarMachine) machine = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                                            position);
+
+  emit_activated (self, machine);
+}
+
+static void
+filter_items_changed_cb (HangarMachineList *self)
+{
+  update_view (self);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
+  const char *uuid = g_variant_get_string (parameter, NULL);
+
+  if (self->connection != NULL)
+    emit_activated (self, hangar_connection_lookup_machine (self->connection, uuid));
+}
+
+static void
+delete_selected_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
+  HangarMachine *machine = gtk_single_selection_get_selected_item (self->selection);
+
+  if (machine != NULL && hangar_machine_can (machine, HANGAR_MACHINE_ACTION_DELETE))
+    hangar_machine_actions_delete (widget, machine);
+}
+
+/* Type-to-search works while the list is on screen, wherever the focus is in the window. */
+static void
+hangar_machine_list_map (GtkWidget *widget)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
+
+  GTK_WIDGET_CLASS (hangar_machine_list_parent_class)->map (widget);
+
+  gtk_search_bar_set_key_capture_widget (self->search_bar,
+                                         GTK_WIDGET (gtk_widget_get_root (widget)));
+}
+
+static void
+hangar_machine_list_unmap (GtkWidget *widget)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
+
+  gtk_search_bar_set_key_capture_widget (self->search_bar, NULL);
+
+  GTK_WIDGET_CLASS (hangar_machine_list_parent_class)->unmap (widget);
+}
+
+static gboolean
+hangar_machine_list_grab_focus (GtkWidget *widget)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "machines") == 0)
+    return gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+
+  return gtk_widget_child_focus (GTK_WIDGET (self->stack), GTK_DIR_TAB_FORWARD);
+}
+
+static void
+hangar_machine_list_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+
+    case PROP_FOLDED:
+      g_value_set_boolean (value, self->folded);
+      break;
+
+    case PROP_SEARCH_MODE:
+      g_value_set_boolean (value, hangar_machine_list_get_search_mode (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hangar_machine_list_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      hangar_machine_list_set_connection (self, g_value_get_object (value));
+      break;
+
+    case PROP_FOLDED:
+      if (self->folded != g_value_get_boolean (value))
+        {
+          self->folded = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_SEARCH_MODE:
+      hangar_machine_list_set_search_mode (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+search_mode_changed_cb (HangarMachineList *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_MODE]);
+}
+
+static void
+hangar_machine_list_dispose (GObject *object)
+{
+  GtkWidget *child;
+  HangarMachineList *self = HANGAR_MACHINE_LIST (object);
+
+  if (self->connection_signals != NULL)
+    g_signal_group_set_target (self->connection_signals, NULL);
+  if (self->machines_signals != NULL)
+    g_signal_group_set_target (self->machines_signals, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HANGAR_TYPE_MACHINE_LIST);
+  /* dispose_template () only unparents bound children; the template has others. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  g_clear_object (&self->connection_signals);
+  g_clear_object (&self->machines_signals);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (hangar_machine_list_parent_class)->dispose (object);
+}
+
+static void
+hangar_machine_list_class_init (HangarMachineListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hangar_machine_list_dispose;
+  object_class->get_property = hangar_machine_list_get_property;
+  object_class->set_property = hangar_machine_list_set_property;
+
+  widget_class->map = hangar_machine_list_map;
+  widget_class->unmap = hangar_machine_list_unmap;
+  widget_class->grab_focus = hangar_machine_list_grab_focus;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL,
+                         HANGAR_TYPE_CONNECTION,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_FOLDED] =
+    g_param_spec_boolean ("folded", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_SEARCH_MODE] =
+    g_param_spec_boolean ("search-mode", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_MACHINE_ACTIVATED] =
+    g_signal_new ("machine-activated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, HANGAR_TYPE_MACHINE);
+
+  hangar_ui_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hangarvm/Hangar/ui/hangar-machine-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, box);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, stack);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, list_view);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, selection);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, disconnected_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, reconnecting_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, connecting_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, connecting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, add_button);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, reconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, reconnect_now_button);
+  gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_items_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_mode_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "machines.open", "s", open_action);
+  gtk_widget_class_install_action (widget_class, "machines.delete-selected", NULL,
+                                   delete_selected_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "machines.delete-selected",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
+                                       "machines.delete-selected", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  g_type_ensure (HANGAR_TYPE_CONNECTION);
+  g_type_ensure (HANGAR_TYPE_MACHINE);
+  g_type_ensure (HANGAR_TYPE_MACHINE_ROW);
+}
+
+static void
+hangar_machine_list_init (HangarMachineList *self)
+{
+  self->connection_signals = g_signal_group_new (HANGAR_TYPE_CONNECTION);
+  g_signal_group_connect_object (self->connection_signals, "notify::state",
+                                 G_CALLBACK (update_view), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->connection_signals, "notify::status",
+                                 G_CALLBACK (update_view), self, G_CONNECT_SWAPPED);
+
+  self->machines_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_object (self->machines_signals, "items-changed",
+                                 G_CALLBACK (update_view), self, G_CONNECT_SWAPPED);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  hangar_fix_button_name (self->add_button);
+  hangar_fix_button_name (self->reconnect_button);
+  hangar_fix_button_name (self->reconnect_now_button);
+
+  update_view (self);
+}
