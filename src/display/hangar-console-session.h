@@ -1,0 +1,111 @@
+/* hangar-console-session.h
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "hangar-framebuffer.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  HANGAR_CONSOLE_STATE_DISCONNECTED,
+  HANGAR_CONSOLE_STATE_CONNECTING,
+  HANGAR_CONSOLE_STATE_CONNECTED,
+} HangarConsoleState;
+
+/* Pointer button mask, the RFB bit order. */
+typedef enum
+{
+  HANGAR_BUTTON_LEFT   = 1 << 0,
+  HANGAR_BUTTON_MIDDLE = 1 << 1,
+  HANGAR_BUTTON_RIGHT  = 1 << 2,
+} HangarButtons;
+
+#define HANGAR_TYPE_CONSOLE_STATE (hangar_console_state_get_type ())
+#define HANGAR_TYPE_CONSOLE_SESSION (hangar_console_session_get_type ())
+
+GType hangar_console_state_get_type (void) G_GNUC_CONST;
+
+G_DECLARE_INTERFACE (HangarConsoleSession, hangar_console_session, HANGAR, CONSOLE_SESSION, GObject)
+
+/* Properties every session has: "state" (HangarConsoleState), "framebuffer"
+ * (HangarFramebuffer, replaced on resize), "cursor" (GdkCursor or NULL for the default),
+ * "absolute-pointer" (gboolean), "error" (GError, why the last connection ended), "has-ext-keys"
+ * (gboolean: keys reach the guest as scancodes, so the guest's layout applies).
+ * Signal "credentials-needed" (gboolean need_username, gboolean need_password): answer with
+ * hangar_console_session_set_credentials(), later if a dialog is needed. */
+struct _HangarConsoleSessionInterface
+{
+  GTypeInterface parent_iface;
+
+  gboolean (*open_fd)          (HangarConsoleSession *self,
+                                int                   fd,
+                                GError              **error);
+  gboolean (*open_host)        (HangarConsoleSession *self,
+                                const char           *host,
+                                guint                 port,
+                                GError              **error);
+  void     (*close)            (HangarConsoleSession *self);
+  void     (*set_credentials)  (HangarConsoleSession *self,
+                                const char           *username,
+                                const char           *password);
+  void     (*key)              (HangarConsoleSession *self,
+                                gboolean              down,
+                                guint                 qnum,
+                                guint                 keyval);
+  void     (*pointer)          (HangarConsoleSession *self,
+                                int                   x,
+                                int                   y,
+                                HangarButtons         buttons);
+  void     (*scroll)           (HangarConsoleSession *self,
+                                int                   x,
+                                int                   y,
+                                HangarButtons         buttons,
+                                GdkScrollDirection    direction);
+  void     (*release_all_keys) (HangarConsoleSession *self);
+  gboolean (*request_size)     (HangarConsoleSession *self,
+                                guint                 width,
+                                guint                 height);
+};
+
+gboolean            hangar_console_session_open_fd          (HangarConsoleSession  *self,
+                                                             int                    fd,
+                                                             GError               **error);
+gboolean            hangar_console_session_open_host        (HangarConsoleSession  *self,
+                                                             const char            *host,
+                                                             guint                  port,
+                                                             GError               **error);
+void                hangar_console_session_close            (HangarConsoleSession  *self);
+HangarConsoleState  hangar_console_session_get_state        (HangarConsoleSession  *self);
+HangarFramebuffer  *hangar_console_session_get_framebuffer  (HangarConsoleSession  *self);
+const GError       *hangar_console_session_get_error        (HangarConsoleSession  *self);
+gboolean            hangar_console_session_get_absolute_pointer (HangarConsoleSession *self);
+void                hangar_console_session_set_credentials  (HangarConsoleSession  *self,
+                                                             const char            *username,
+                                                             const char            *password);
+void                hangar_console_session_key              (HangarConsoleSession  *self,
+                                                             gboolean               down,
+                                                             guint                  qnum,
+                                                             guint                  keyval);
+void                hangar_console_session_pointer          (HangarConsoleSession  *self,
+                                                             int                    x,
+                                                             int                    y,
+                                                             HangarButtons          buttons);
+void                hangar_console_session_scroll           (HangarConsoleSession  *self,
+                                                             int                    x,
+                                                             int                    y,
+                                                             HangarButtons          buttons,
+                                                             GdkScrollDirection     direction);
+void                hangar_console_session_release_all_keys (HangarConsoleSession  *self);
+gboolean            hangar_console_session_request_size     (HangarConsoleSession  *self,
+                                                             guint                  width,
+                                                             guint                  height);
+
+G_END_DECLS

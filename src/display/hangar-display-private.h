@@ -1,0 +1,35 @@
+/* hangar-display-private.h
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "hangar-display.h"
+
+G_BEGIN_DECLS
+
+/* The key and pointer paths of HangarDisplay, for tests that cannot synthesize GDK events. */
+gboolean _hangar_display_key_event     (HangarDisplay   *self,
+                                        gboolean         down,
+                                        guint            keyval,
+                                        guint            keycode,
+                                        GdkModifierType  state);
+void     _hangar_display_button_event  (HangarDisplay   *self,
+                                        gboolean         down,
+                                        guint            button,
+                                        double           x,
+                                        double           y);
+void     _hangar_display_motion_event  (HangarDisplay   *self,
+                                        double           x,
+                                        double           y);
+void     _hangar_display_scroll_event  (HangarDisplay      *self,
+                                        GdkScrollDirection  direction,
+                                        double              x,
+                                        double              y);
+void     _hangar_display_set_grabbed   (HangarDisplay   *self,
+                                        gboolean         grabbed);
+
+G_END_DECLS

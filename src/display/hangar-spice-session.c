@@ -1,0 +1,774 @@
+/* hangar-spice-session.c
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "hangar-spice-session"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <spice-client.h>
+#include <string.h>
+
+#include "hangar-display-error.h"
+#include "hangar-keymap.h"
+#include "hangar-spice-session.h"
+
+/* A HangarConsoleSession on spice-client-glib: the main, display (id 0), inputs and cursor
+ * channels, in spice-gtk's widget order (research/display.md §2). The primary surface belongs to
+ * the display channel and dies with display-primary-destroy, so every invalidated rectangle is
+ * copied into our own framebuffer. No GL scanout: gl-draw is answered at once so a guest with
+ * <gl enable='yes'/> does not stall, and the error says why nothing shows. */
+
+#define MAX_HELD_KEYS 32
+
+struct _HangarSpiceSession
+{
+  GObject parent_instance;
+
+  /* Owned; one per connection. Channels are owned by the session. */
+  SpiceSession       *session;
+  SpiceMainChannel   *main;
+  SpiceDisplayChannel *display;
+  SpiceInputsChannel *inputs;
+  SpiceCursorChannel *cursor_channel;
+
+  HangarConsoleState  state;
+  HangarFramebuffer  *fb;
+  GdkCursor          *cursor;
+  GError             *error;
+  gboolean            absolute_pointer;
+  /* The primary surface (owned by the display channel, valid until primary-destroy). */
+  const guint8       *primary;
+  gsize               primary_stride;
+  gboolean            marked;
+  guint               held[MAX_HELD_KEYS];
+  guint               n_held;
+  HangarButtons       buttons;
+  gint64              open_time;
+};
+
+static void console_session_iface_init (HangarConsoleSessionInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HangarSpiceSession, hangar_spice_session, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HANGAR_TYPE_CONSOLE_SESSION,
+                                                      console_session_iface_init))
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_FRAMEBUFFER,
+  PROP_CURSOR,
+  PROP_ABSOLUTE_POINTER,
+  PROP_HAS_EXT_KEYS,
+  PROP_ERROR,
+  N_PROPS,
+};
+
+static void
+set_state (HangarSpiceSession *self,
+           HangarConsoleState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify (G_OBJECT (self), "state");
+}
+
+static void
+set_error (HangarSpiceSession *self,
+           GError             *error)
+{
+  if (self->error != NULL)
+    {
+      g_debug ("Further error: %s", error->message);
+      g_error_free (error);
+      return;
+    }
+
+  g_debug ("Error: %s", error->message);
+  self->error = error;
+  g_object_notify (G_OBJECT (self), "error");
+}
+
+static void
+update_ready (HangarSpiceSession *self)
+{
+  /* spice-widget shows nothing until the surface was drawn once (mark). */
+  if (self->state == HANGAR_CONSOLE_STATE_CONNECTING && self->fb != NULL && self->marked)
+    {
+      g_debug ("First picture after %.1f ms", (g_get_monotonic_time () - self->open_time) / 1000.0);
+      set_state (self, HANGAR_CONSOLE_STATE_CONNECTED);
+    }
+}
+
+static void
+disconnect_all (HangarSpiceSession *self,
+                GError             *error)
+{
+  if (error != NULL)
+    set_error (self, error);
+  if (self->session != NULL)
+    spice_session_disconnect (self->session);
+}
+
+static void
+copy_rect (HangarSpiceSession *self,
+           int                 x,
+           int                 y,
+           int                 width,
+           int                 height)
+{
+  if (self->fb == NULL || self->primary == NULL)
+    return;
+
+  x = MAX (x, 0);
+  y = MAX (y, 0);
+  width = MIN (width, (int) hangar_framebuffer_get_width (self->fb) - x);
+  height = MIN (height, (int) hangar_framebuffer_get_height (self->fb) - y);
+  if (width <= 0 || height <= 0)
+    return;
+
+  hangar_framebuffer_write (self->fb, x, y, width, height,
+                            self->primary + (gsize) y * self->primary_stride + (gsize) x * 4,
+                            self->primary_stride);
+}
+
+static void
+primary_create_cb (SpiceChannel       *channel,
+                   gint                format,
+                   gint                width,
+                   gint                height,
+                   gint                stride,
+                   gint                shmid,
+                   gpointer            imgdata,
+                   HangarSpiceSession *self)
+{
+  g_autoptr(HangarFramebuffer) fb = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Primary surface %dx%d format %d", width, height, format);
+
+  if (format != SPICE_SURFACE_FMT_32_xRGB && format != SPICE_SURFACE_FMT_32_ARGB)
+    {
+      disconnect_all (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_FAILED,
+                                         _("The guest uses a 16-bit screen, which Hangar cannot show yet")));
+      return;
+    }
+
+  fb = hangar_framebuffer_new (MAX (width, 0), MAX (height, 0), &error);
+  if (fb == NULL)
+    {
+      disconnect_all (self, g_steal_pointer (&error));
+      return;
+    }
+
+  self->primary = imgdata;
+  self->primary_stride = stride;
+  if (g_set_object (&self->fb, fb))
+    g_object_notify (G_OBJECT (self), "framebuffer");
+  copy_rect (self, 0, 0, width, height);
+  update_ready (self);
+}
+
+static void
+primary_destroy_cb (SpiceChannel       *channel,
+                    HangarSpiceSession *self)
+{
+  /* The channel frees the surface memory now; our copy stays on screen until the next one. */
+  self->primary = NULL;
+}
+
+static void
+invalidate_cb (SpiceChannel       *channel,
+               gint                x,
+               gint                y,
+               gint                width,
+               gint                height,
+               HangarSpiceSession *self)
+{
+  copy_rect (self, x, y, width, height);
+}
+
+static void
+mark_cb (SpiceChannel       *channel,
+         gint                mark,
+         HangarSpiceSession *self)
+{
+  self->marked = mark != 0;
+  update_ready (self);
+}
+
+static void
+gl_draw_cb (SpiceDisplayChannel *channel,
+            guint                x,
+            guint                y,
+            guint                width,
+            guint                height,
+            HangarSpiceSession  *self)
+{
+  /* Not supported: answer anyway, or the guest's display stalls waiting for us. */
+  spice_display_channel_gl_draw_done (channel);
+  if (self->error == NULL)
+    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_FAILED,
+                                  _("This machine uses 3D acceleration (SPICE OpenGL), which Hangar’s console cannot show")));
+}
+
+static void
+cursor_changed_cb (SpiceCursorChannel *channel,
+                   GParamSpec         *pspec,
+                   HangarSpiceSession *self)
+{
+  SpiceCursorShape *shape = NULL;
+
+  g_object_get (channel, "cursor", &shape, NULL);
+  g_clear_object (&self->cursor);
+  if (shape != NULL && shape->data != NULL && shape->width > 0 && shape->height > 0)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (shape->data, (gsize) shape->width * shape->height * 4);
+      g_autoptr(GdkTexture) texture = NULL;
+
+      /* spice-client-glib keeps cursor pixels as 32-bit ARGB words (B,G,R,A bytes here). */
+      texture = gdk_memory_texture_new (shape->width, shape->height, GDK_MEMORY_B8G8R8A8,
+                                        bytes, shape->width * 4);
+      self->cursor = gdk_cursor_new_from_texture (texture,
+                                                  MIN (shape->hot_spot_x, shape->width - 1),
+                                                  MIN (shape->hot_spot_y, shape->height - 1),
+                                                  NULL);
+    }
+  if (shape != NULL)
+    g_boxed_free (SPICE_TYPE_CURSOR_SHAPE, shape);
+  g_object_notify (G_OBJECT (self), "cursor");
+}
+
+static void
+cursor_hide_cb (SpiceCursorChannel *channel,
+                HangarSpiceSession *self)
+{
+  g_clear_object (&self->cursor);
+  self->cursor = gdk_cursor_new_from_name ("none", NULL);
+  g_object_notify (G_OBJECT (self), "cursor");
+}
+
+static void
+mouse_update_cb (SpiceChannel       *channel,
+                 HangarSpiceSession *self)
+{
+  int mode = SPICE_MOUSE_MODE_CLIENT;
+  gboolean absolute;
+
+  g_object_get (channel, "mouse-mode", &mode, NULL);
+  absolute = mode == SPICE_MOUSE_MODE_CLIENT;
+  if (self->absolute_pointer != absolute)
+    {
+      self->absolute_pointer = absolute;
+      g_object_notify (G_OBJECT (self), "absolute-pointer");
+    }
+}
+
+static void
+channel_event_cb (SpiceChannel       *channel,
+                  SpiceChannelEvent   event,
+                  HangarSpiceSession *self)
+{
+  const GError *channel_error = spice_channel_get_error (channel);
+
+  g_debug ("Channel %s event %d", G_OBJECT_TYPE_NAME (channel), event);
+
+  switch (event)
+    {
+    case SPICE_CHANNEL_OPENED:
+      break;
+
+    case SPICE_CHANNEL_ERROR_AUTH:
+      set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED,
+                                    _("The server did not accept the password")));
+      if (SPICE_IS_MAIN_CHANNEL (channel))
+        g_signal_emit_by_name (self, "credentials-needed", FALSE, TRUE);
+      break;
+
+    case SPICE_CHANNEL_ERROR_CONNECT:
+    case SPICE_CHANNEL_ERROR_TLS:
+    case SPICE_CHANNEL_ERROR_LINK:
+    case SPICE_CHANNEL_ERROR_IO:
+      if (self->state == HANGAR_CONSOLE_STATE_CONNECTED)
+        set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
+                                      _("The connection to the console was lost (%s)"),
+                                      channel_error != NULL ? channel_error->message : _("I/O error")));
+      else
+        set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
+                                      _("Could not connect to the console server (%s)"),
+                                      channel_error != NULL ? channel_error->message : _("connection failed")));
+      if (SPICE_IS_MAIN_CHANNEL (channel))
+        disconnect_all (self, NULL);
+      break;
+
+    case SPICE_CHANNEL_CLOSED:
+    case SPICE_CHANNEL_NONE:
+    case SPICE_CHANNEL_SWITCHING:
+    default:
+      break;
+    }
+}
+
+static void
+channel_new_cb (SpiceSession       *session,
+                SpiceChannel       *channel,
+                HangarSpiceSession *self)
+{
+  int id;
+
+  g_object_get (channel, "channel-id", &id, NULL);
+  g_signal_connect_object (channel, "channel-event", G_CALLBACK (channel_event_cb), self, 0);
+
+  if (SPICE_IS_MAIN_CHANNEL (channel))
+    {
+      self->main = SPICE_MAIN_CHANNEL (channel);
+      g_signal_connect_object (channel, "main-mouse-update", G_CALLBACK (mouse_update_cb), self, 0);
+      mouse_update_cb (channel, self);
+      return;
+    }
+
+  if (SPICE_IS_DISPLAY_CHANNEL (channel) && id == 0 && self->display == NULL)
+    {
+      SpiceDisplayPrimary primary;
+
+      self->display = SPICE_DISPLAY_CHANNEL (channel);
+      g_signal_connect_object (channel, "display-primary-create", G_CALLBACK (primary_create_cb), self, 0);
+      g_signal_connect_object (channel, "display-primary-destroy", G_CALLBACK (primary_destroy_cb), self, 0);
+      g_signal_connect_object (channel, "display-invalidate", G_CALLBACK (invalidate_cb), self, 0);
+      g_signal_connect_object (channel, "display-mark", G_CALLBACK (mark_cb), self, G_CONNECT_AFTER);
+      g_signal_connect_object (channel, "gl-draw", G_CALLBACK (gl_draw_cb), self, 0);
+      if (spice_display_channel_get_primary (channel, 0, &primary))
+        {
+          primary_create_cb (channel, primary.format, primary.width, primary.height, primary.stride,
+                             primary.shmid, primary.data, self);
+          mark_cb (channel, primary.marked, self);
+        }
+      spice_channel_connect (channel);
+      return;
+    }
+
+  if (SPICE_IS_INPUTS_CHANNEL (channel))
+    {
+      self->inputs = SPICE_INPUTS_CHANNEL (channel);
+      spice_channel_connect (channel);
+      return;
+    }
+
+  if (SPICE_IS_CURSOR_CHANNEL (channel) && id == 0)
+    {
+      self->cursor_channel = SPICE_CURSOR_CHANNEL (channel);
+      g_signal_connect_object (channel, "notify::cursor", G_CALLBACK (cursor_changed_cb), self, 0);
+      g_signal_connect_object (channel, "cursor-hide", G_CALLBACK (cursor_hide_cb), self, 0);
+      spice_channel_connect (channel);
+      return;
+    }
+}
+
+static void
+channel_destroy_cb (SpiceSession       *session,
+                    SpiceChannel       *channel,
+                    HangarSpiceSession *self)
+{
+  if ((gpointer) channel == self->main)
+    self->main = NULL;
+  else if ((gpointer) channel == self->display)
+    {
+      self->display = NULL;
+      self->primary = NULL;
+    }
+  else if ((gpointer) channel == self->inputs)
+    self->inputs = NULL;
+  else if ((gpointer) channel == self->cursor_channel)
+    self->cursor_channel = NULL;
+}
+
+static void
+session_disconnected_cb (SpiceSession       *session,
+                         HangarSpiceSession *self)
+{
+  g_debug ("Disconnected");
+  self->n_held = 0;
+  self->buttons = 0;
+  self->primary = NULL;
+  if (self->error == NULL)
+    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
+                                  self->state == HANGAR_CONSOLE_STATE_CONNECTED
+                                  ? _("The connection was closed")
+                                  : _("The console server ended the connection before showing the screen")));
+  set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
+}
+
+static void
+drop_session (HangarSpiceSession *self)
+{
+  if (self->session == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->session, self);
+  spice_session_disconnect (self->session);
+  self->main = NULL;
+  self->display = NULL;
+  self->inputs = NULL;
+  self->cursor_channel = NULL;
+  self->primary = NULL;
+  g_clear_object (&self->session);
+}
+
+static void
+new_session (HangarSpiceSession *self)
+{
+  drop_session (self);
+  g_clear_error (&self->error);
+  g_object_notify (G_OBJECT (self), "error");
+  self->marked = FALSE;
+  self->n_held = 0;
+  self->buttons = 0;
+
+  self->session = spice_session_new ();
+  g_signal_connect_object (self->session, "channel-new", G_CALLBACK (channel_new_cb), self, 0);
+  g_signal_connect_object (self->session, "channel-destroy", G_CALLBACK (channel_destroy_cb), self, 0);
+  g_signal_connect_object (self->session, "disconnected", G_CALLBACK (session_disconnected_cb), self, 0);
+  self->open_time = g_get_monotonic_time ();
+  set_state (self, HANGAR_CONSOLE_STATE_CONNECTING);
+}
+
+static gboolean
+hangar_spice_session_open_fd (HangarConsoleSession  *session,
+                              int                    fd,
+                              GError               **error)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+
+  /* The fd serves the main channel; the other channels would each ask for their own fd
+   * ("open-fd"), which needs the model's virDomainOpenGraphicsFD per channel: not wired yet. */
+  new_session (self);
+  if (!spice_session_open_fd (self->session, fd))
+    {
+      drop_session (self);
+      set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
+      g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
+                   _("Could not start the SPICE connection"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+hangar_spice_session_open_host (HangarConsoleSession  *session,
+                                const char            *host,
+                                guint                  port,
+                                GError               **error)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  g_autofree char *port_str = g_strdup_printf ("%u", port);
+
+  new_session (self);
+  g_object_set (self->session, "host", host, "port", port_str, NULL);
+  if (!spice_session_connect (self->session))
+    {
+      drop_session (self);
+      set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
+      g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
+                   _("Could not connect to %s port %u"), host, port);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+release_held_keys (HangarSpiceSession *self)
+{
+  while (self->n_held > 0)
+    {
+      guint code = self->held[--self->n_held];
+
+      if (self->inputs != NULL)
+        spice_inputs_channel_key_release (self->inputs, code);
+    }
+}
+
+static void
+hangar_spice_session_close (HangarConsoleSession *session)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+
+  release_held_keys (self);
+  if (self->session != NULL)
+    spice_session_disconnect (self->session);
+}
+
+static void
+hangar_spice_session_set_credentials (HangarConsoleSession *session,
+                                      const char           *username,
+                                      const char           *password)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  g_autofree char *host = NULL;
+  g_autofree char *port = NULL;
+
+  if (self->session == NULL)
+    return;
+
+  /* SPICE asks by failing: reconnect with the password. */
+  g_object_get (self->session, "host", &host, "port", &port, NULL);
+  new_session (self);
+  g_object_set (self->session, "host", host, "port", port, "password", password, NULL);
+  spice_session_connect (self->session);
+}
+
+static void
+hangar_spice_session_key (HangarConsoleSession *session,
+                          gboolean              down,
+                          guint                 qnum,
+                          guint                 keyval)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  guint code = hangar_keymap_qnum_to_xtkbd (qnum);
+  guint i;
+
+  if (self->inputs == NULL || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+    return;
+
+  for (i = 0; i < self->n_held; i++)
+    if (self->held[i] == code)
+      break;
+
+  if (!down)
+    {
+      if (i == self->n_held)
+        return;
+      self->held[i] = self->held[--self->n_held];
+      spice_inputs_channel_key_release (self->inputs, code);
+      return;
+    }
+
+  /* Pause has no release code: spice-widget sends Ctrl(E1 1D) + NumLock(45) instead. */
+  if (code == 0x146)
+    {
+      spice_inputs_channel_key_press_and_release (self->inputs, 0x21d);
+      spice_inputs_channel_key_press_and_release (self->inputs, 0x45);
+      return;
+    }
+
+  /* Autorepeat goes out as repeated presses, as the guest's own keyboard would send them. */
+  if (i == self->n_held)
+    {
+      if (self->n_held == MAX_HELD_KEYS)
+        return;
+      self->held[self->n_held++] = code;
+    }
+  spice_inputs_channel_key_press (self->inputs, code);
+}
+
+static int
+spice_button (HangarButtons button)
+{
+  switch (button)
+    {
+    case HANGAR_BUTTON_LEFT:   return SPICE_MOUSE_BUTTON_LEFT;
+    case HANGAR_BUTTON_MIDDLE: return SPICE_MOUSE_BUTTON_MIDDLE;
+    case HANGAR_BUTTON_RIGHT:  return SPICE_MOUSE_BUTTON_RIGHT;
+    default:                   return SPICE_MOUSE_BUTTON_INVALID;
+    }
+}
+
+static void
+hangar_spice_session_pointer (HangarConsoleSession *session,
+                              int                   x,
+                              int                   y,
+                              HangarButtons         buttons)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  HangarButtons changed;
+
+  if (self->inputs == NULL || self->fb == NULL || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+    return;
+
+  /* Client mouse mode only (a USB tablet); the mask bits are SPICE's own. */
+  x = CLAMP (x, 0, (int) hangar_framebuffer_get_width (self->fb) - 1);
+  y = CLAMP (y, 0, (int) hangar_framebuffer_get_height (self->fb) - 1);
+  buttons &= HANGAR_BUTTON_LEFT | HANGAR_BUTTON_MIDDLE | HANGAR_BUTTON_RIGHT;
+  spice_inputs_channel_position (self->inputs, x, y, 0, self->buttons);
+
+  changed = buttons ^ self->buttons;
+  for (HangarButtons b = HANGAR_BUTTON_LEFT; b <= HANGAR_BUTTON_RIGHT; b <<= 1)
+    {
+      if (!(changed & b))
+        continue;
+      if (buttons & b)
+        spice_inputs_channel_button_press (self->inputs, spice_button (b), buttons);
+      else
+        spice_inputs_channel_button_release (self->inputs, spice_button (b), buttons);
+    }
+  self->buttons = buttons;
+}
+
+static void
+hangar_spice_session_scroll (HangarConsoleSession *session,
+                             int                   x,
+                             int                   y,
+                             HangarButtons         buttons,
+                             GdkScrollDirection    direction)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  int button;
+
+  if (self->inputs == NULL || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+    return;
+
+  switch (direction)
+    {
+    case GDK_SCROLL_UP:   button = SPICE_MOUSE_BUTTON_UP; break;
+    case GDK_SCROLL_DOWN: button = SPICE_MOUSE_BUTTON_DOWN; break;
+    case GDK_SCROLL_LEFT:
+    case GDK_SCROLL_RIGHT:
+    case GDK_SCROLL_SMOOTH:
+    default:
+      return;
+    }
+
+  hangar_spice_session_pointer (session, x, y, buttons);
+  spice_inputs_channel_button_press (self->inputs, button, self->buttons);
+  spice_inputs_channel_button_release (self->inputs, button, self->buttons);
+}
+
+static void
+hangar_spice_session_release_all_keys (HangarConsoleSession *session)
+{
+  release_held_keys (HANGAR_SPICE_SESSION (session));
+}
+
+static gboolean
+hangar_spice_session_request_size (HangarConsoleSession *session,
+                                   guint                 width,
+                                   guint                 height)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  gboolean agent = FALSE;
+
+  if (self->main == NULL)
+    return FALSE;
+
+  /* Only the guest agent can change the guest's screen size. */
+  g_object_get (self->main, "agent-connected", &agent, NULL);
+  if (!agent)
+    return FALSE;
+
+  spice_main_channel_update_display (self->main, 0, 0, 0,
+                                     CLAMP (width, 1, HANGAR_FRAMEBUFFER_MAX_SIDE),
+                                     CLAMP (height, 1, HANGAR_FRAMEBUFFER_MAX_SIDE), TRUE);
+  return spice_main_channel_send_monitor_config (self->main);
+}
+
+static void
+console_session_iface_init (HangarConsoleSessionInterface *iface)
+{
+  iface->open_fd = hangar_spice_session_open_fd;
+  iface->open_host = hangar_spice_session_open_host;
+  iface->close = hangar_spice_session_close;
+  iface->set_credentials = hangar_spice_session_set_credentials;
+  iface->key = hangar_spice_session_key;
+  iface->pointer = hangar_spice_session_pointer;
+  iface->scroll = hangar_spice_session_scroll;
+  iface->release_all_keys = hangar_spice_session_release_all_keys;
+  iface->request_size = hangar_spice_session_request_size;
+}
+
+static void
+hangar_spice_session_dispose (GObject *object)
+{
+  HangarSpiceSession *self = (HangarSpiceSession *)object;
+
+  drop_session (self);
+  g_clear_object (&self->fb);
+  g_clear_object (&self->cursor);
+
+  G_OBJECT_CLASS (hangar_spice_session_parent_class)->dispose (object);
+}
+
+static void
+hangar_spice_session_finalize (GObject *object)
+{
+  HangarSpiceSession *self = (HangarSpiceSession *)object;
+
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (hangar_spice_session_parent_class)->finalize (object);
+}
+
+static void
+hangar_spice_session_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_FRAMEBUFFER:
+      g_value_set_object (value, self->fb);
+      break;
+
+    case PROP_CURSOR:
+      g_value_set_object (value, self->cursor);
+      break;
+
+    case PROP_ABSOLUTE_POINTER:
+      g_value_set_boolean (value, self->absolute_pointer);
+      break;
+
+    case PROP_HAS_EXT_KEYS:
+      /* SPICE always sends scancodes. */
+      g_value_set_boolean (value, TRUE);
+      break;
+
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hangar_spice_session_class_init (HangarSpiceSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hangar_spice_session_dispose;
+  object_class->finalize = hangar_spice_session_finalize;
+  object_class->get_property = hangar_spice_session_get_property;
+
+  g_object_class_override_property (object_class, PROP_STATE, "state");
+  g_object_class_override_property (object_class, PROP_FRAMEBUFFER, "framebuffer");
+  g_object_class_override_property (object_class, PROP_CURSOR, "cursor");
+  g_object_class_override_property (object_class, PROP_ABSOLUTE_POINTER, "absolute-pointer");
+  g_object_class_override_property (object_class, PROP_HAS_EXT_KEYS, "has-ext-keys");
+  g_object_class_override_property (object_class, PROP_ERROR, "error");
+}
+
+static void
+hangar_spice_session_init (HangarSpiceSession *self)
+{
+  self->absolute_pointer = TRUE;
+}
+
+HangarSpiceSession *
+hangar_spice_session_new (void)
+{
+  return g_object_new (HANGAR_TYPE_SPICE_SESSION, NULL);
+}

@@ -1,0 +1,518 @@
+/* hangar-console-window.c
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "hangar-console-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hangar-console-uri.h"
+#include "hangar-console-window.h"
+#include "hangar-display.h"
+#include "hangar-display-error.h"
+#include "hangar-spice-session.h"
+#include "hangar-vnc-session.h"
+
+/* A window showing one VNC or SPICE server given by address, without libvirt
+ * (`hangar --console vnc://HOST:PORT`), as remote-viewer does. */
+
+struct _HangarConsoleWindow
+{
+  AdwWindow parent_instance;
+
+  /* Template children. */
+  GtkRevealer          *fullscreen_revealer;
+  GtkBox               *content_box;
+  AdwHeaderBar         *header_bar;
+  AdwWindowTitle       *window_title;
+  GtkButton            *reconnect_button;
+  GtkButton            *fullscreen_button;
+  GtkImage             *grab_indicator;
+  GtkStack             *stack;
+  AdwStatusPage        *connecting_page;
+  AdwStatusPage        *error_page;
+  GtkButton            *error_reconnect_button;
+  HangarDisplay        *display;
+
+  char                 *uri;
+  /* The parsed address, or the reason it did not parse (then nothing connects). */
+  HangarConsoleProtocol protocol;
+  char                 *host;
+  guint                 port;
+  GError               *uri_error;
+  /* Owned; one per window, reopened by Reconnect. */
+  HangarConsoleSession *session;
+  gboolean              sized_to_guest;
+  /* The open password dialog, if any (owned by GTK as a toplevel). */
+  AdwMessageDialog     *password_dialog;
+};
+
+G_DEFINE_FINAL_TYPE (HangarConsoleWindow, hangar_console_window, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SCALE_TO_FIT,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const struct {
+  const char *name;
+  guint       qnums[3];
+  guint       n_qnums;
+} key_combos[] = {
+  { "ctrl-alt-del", { 0x1d, 0x38, 0xd3 }, 3 },
+  { "ctrl-alt-backspace", { 0x1d, 0x38, 0x0e }, 3 },
+  { "print", { 0x54 }, 1 },
+  { "ctrl-alt-f1", { 0x1d, 0x38, 0x3b }, 3 },
+  { "ctrl-alt-f2", { 0x1d, 0x38, 0x3c }, 3 },
+  { "ctrl-alt-f3", { 0x1d, 0x38, 0x3d }, 3 },
+  { "ctrl-alt-f4", { 0x1d, 0x38, 0x3e }, 3 },
+  { "ctrl-alt-f5", { 0x1d, 0x38, 0x3f }, 3 },
+  { "ctrl-alt-f6", { 0x1d, 0x38, 0x40 }, 3 },
+  { "ctrl-alt-f7", { 0x1d, 0x38, 0x41 }, 3 },
+  { "ctrl-alt-f8", { 0x1d, 0x38, 0x42 }, 3 },
+  { "ctrl-alt-f9", { 0x1d, 0x38, 0x43 }, 3 },
+  { "ctrl-alt-f10", { 0x1d, 0x38, 0x44 }, 3 },
+  { "ctrl-alt-f11", { 0x1d, 0x38, 0x57 }, 3 },
+  { "ctrl-alt-f12", { 0x1d, 0x38, 0x58 }, 3 },
+};
+
+/* On the first connection, make the window as large as the guest screen (1:1, sharp), as far
+ * as the monitor allows; the view scales when it does not fit. */
+static void
+size_to_guest (HangarConsoleWindow *self)
+{
+  HangarFramebuffer *fb = hangar_console_session_get_framebuffer (self->session);
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int width, height, header_height = 0;
+  GdkRectangle area = { 0, 0, 1920, 1080 };
+  GdkMonitor *monitor = NULL;
+
+  if (fb == NULL || gtk_window_is_maximized (GTK_WINDOW (self)) ||
+      gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    return;
+
+  self->sized_to_guest = TRUE;
+  if (surface != NULL)
+    monitor = gdk_display_get_monitor_at_surface (gtk_widget_get_display (GTK_WIDGET (self)), surface);
+  if (monitor != NULL)
+    gdk_monitor_get_geometry (monitor, &area);
+
+  gtk_widget_measure (GTK_WIDGET (self->header_bar), GTK_ORIENTATION_VERTICAL, -1,
+                      NULL, &header_height, NULL, NULL);
+  width = (hangar_framebuffer_get_width (fb) + scale - 1) / scale;
+  height = (hangar_framebuffer_get_height (fb) + scale - 1) / scale + header_height;
+  gtk_window_set_default_size (GTK_WINDOW (self), MIN (width, area.width), MIN (height, area.height));
+}
+
+static void
+update_state (HangarConsoleWindow *self)
+{
+  HangarConsoleState state = HANGAR_CONSOLE_STATE_DISCONNECTED;
+  const GError *error = self->uri_error;
+
+  if (self->session != NULL)
+    {
+      state = hangar_console_session_get_state (self->session);
+      if (error == NULL)
+        error = hangar_console_session_get_error (self->session);
+    }
+
+  switch (state)
+    {
+    case HANGAR_CONSOLE_STATE_CONNECTING:
+      adw_window_title_set_subtitle (self->window_title, _("Connecting…"));
+      gtk_stack_set_visible_child_name (self->stack, "connecting");
+      break;
+
+    case HANGAR_CONSOLE_STATE_CONNECTED:
+      adw_window_title_set_subtitle (self->window_title, _("Connected"));
+      if (!self->sized_to_guest)
+        size_to_guest (self);
+      gtk_stack_set_visible_child_name (self->stack, "display");
+      gtk_widget_grab_focus (GTK_WIDGET (self->display));
+      break;
+
+    case HANGAR_CONSOLE_STATE_DISCONNECTED:
+    default:
+      adw_window_title_set_subtitle (self->window_title, _("Disconnected"));
+      adw_status_page_set_title (self->error_page,
+                                 self->uri_error != NULL ? _("Cannot Open Console") : _("Disconnected"));
+      adw_status_page_set_description (self->error_page,
+                                       error != NULL ? error->message : _("The connection was closed."));
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      /* SPICE asks for a password by failing with an auth error: keep its dialog open. */
+      if (self->password_dialog != NULL &&
+          !g_error_matches (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED))
+        gtk_window_destroy (GTK_WINDOW (self->password_dialog));
+      break;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->reconnect_button),
+                          state == HANGAR_CONSOLE_STATE_DISCONNECTED && self->uri_error == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_reconnect_button), self->uri_error == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.send-keys",
+                                 state == HANGAR_CONSOLE_STATE_CONNECTED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.reconnect",
+                                 state == HANGAR_CONSOLE_STATE_DISCONNECTED && self->uri_error == NULL);
+}
+
+static void
+password_response_cb (HangarConsoleWindow *self,
+                      const char          *response,
+                      AdwMessageDialog    *dialog)
+{
+  GtkWidget *entries = adw_message_dialog_get_extra_child (dialog);
+  GtkWidget *username = g_object_get_data (G_OBJECT (entries), "username");
+  GtkWidget *password = g_object_get_data (G_OBJECT (entries), "password");
+
+  if (self->session == NULL)
+    return;
+
+  if (g_strcmp0 (response, "connect") == 0)
+    hangar_console_session_set_credentials (self->session,
+                                            username != NULL ? gtk_editable_get_text (GTK_EDITABLE (username)) : NULL,
+                                            gtk_editable_get_text (GTK_EDITABLE (password)));
+  else
+    hangar_console_session_close (self->session);
+}
+
+static void
+password_dialog_destroy_cb (HangarConsoleWindow *self)
+{
+  self->password_dialog = NULL;
+}
+
+static void
+credentials_needed_cb (HangarConsoleWindow  *self,
+                       gboolean              need_username,
+                       gboolean              need_password,
+                       HangarConsoleSession *session)
+{
+  g_autofree char *body = g_strdup_printf (_("The console at %s asks for a password."), self->uri);
+  GtkWidget *box, *password;
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Password Required"), body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "connect", _("C_onnect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "connect", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "connect");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  if (need_username)
+    {
+      GtkWidget *username = gtk_entry_new ();
+
+      gtk_entry_set_placeholder_text (GTK_ENTRY (username), _("User name"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (username),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("User name"), -1);
+      gtk_box_append (GTK_BOX (box), username);
+      g_object_set_data (G_OBJECT (box), "username", username);
+    }
+  /* A hidden GtkEntry rather than GtkPasswordEntry: on GTK 4.8 destroying a dialog whose
+   * GtkPasswordEntry has the focus runs a freed entry's is-active handler (seen in the tests). */
+  password = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (password), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (password), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_activates_default (GTK_ENTRY (password), TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (password), _("Password"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (password),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Password"), -1);
+  gtk_box_append (GTK_BOX (box), password);
+  g_object_set_data (G_OBJECT (box), "password", password);
+  adw_message_dialog_set_extra_child (dialog, box);
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (password_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (password_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->password_dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (need_username ? gtk_widget_get_first_child (box) : password);
+}
+
+static void
+connect_session (HangarConsoleWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->uri_error != NULL)
+    {
+      update_state (self);
+      return;
+    }
+
+  if (self->session == NULL)
+    {
+      if (self->protocol == HANGAR_CONSOLE_PROTOCOL_SPICE)
+        self->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
+      else
+        self->session = HANGAR_CONSOLE_SESSION (hangar_vnc_session_new ());
+      g_signal_connect_object (self->session, "notify::state", G_CALLBACK (update_state), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->session, "credentials-needed",
+                               G_CALLBACK (credentials_needed_cb), self, G_CONNECT_SWAPPED);
+      hangar_display_set_session (self->display, self->session);
+    }
+
+  g_debug ("Opening %s (%s port %u)", self->uri, self->host, self->port);
+  if (!hangar_console_session_open_host (self->session, self->host, self->port, &error))
+    {
+      g_warning ("Could not open %s: %s", self->uri, error->message);
+      self->uri_error = g_steal_pointer (&error);
+    }
+  update_state (self);
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  connect_session (HANGAR_CONSOLE_WINDOW (widget));
+}
+
+static void
+send_keys_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HangarConsoleWindow *self = HANGAR_CONSOLE_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (key_combos); i++)
+    if (g_strcmp0 (key_combos[i].name, name) == 0)
+      {
+        hangar_display_send_keys (self->display, key_combos[i].qnums, key_combos[i].n_qnums);
+        return;
+      }
+
+  g_warning ("Unknown key combination %s", name);
+}
+
+static void
+fullscreen_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  GtkWindow *window = GTK_WINDOW (widget);
+
+  if (gtk_window_is_fullscreen (window))
+    gtk_window_unfullscreen (window);
+  else
+    gtk_window_fullscreen (window);
+}
+
+/* In fullscreen the header bar moves into a revealer over the console, shown when the pointer
+ * touches the top edge; back in a window it sits above the console again. */
+static void
+fullscreen_changed_cb (HangarConsoleWindow *self)
+{
+  gboolean fullscreen = gtk_window_is_fullscreen (GTK_WINDOW (self));
+  g_autoptr(GtkWidget) header = g_object_ref (GTK_WIDGET (self->header_bar));
+
+  if (fullscreen == (gtk_widget_get_parent (header) == GTK_WIDGET (self->fullscreen_revealer)))
+    return;
+
+  if (fullscreen)
+    {
+      gtk_box_remove (self->content_box, header);
+      gtk_revealer_set_child (self->fullscreen_revealer, header);
+      gtk_revealer_set_reveal_child (self->fullscreen_revealer, FALSE);
+      gtk_button_set_icon_name (self->fullscreen_button, "view-restore-symbolic");
+    }
+  else
+    {
+      gtk_revealer_set_child (self->fullscreen_revealer, NULL);
+      gtk_box_prepend (self->content_box, header);
+      gtk_button_set_icon_name (self->fullscreen_button, "view-fullscreen-symbolic");
+    }
+}
+
+static void
+motion_cb (HangarConsoleWindow *self,
+           double               x,
+           double               y)
+{
+  if (!gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    return;
+
+  if (y <= 4)
+    gtk_revealer_set_reveal_child (self->fullscreen_revealer, TRUE);
+  else if (y > gtk_widget_get_height (GTK_WIDGET (self->header_bar)) + 24)
+    gtk_revealer_set_reveal_child (self->fullscreen_revealer, FALSE);
+}
+
+static void
+hangar_console_window_dispose (GObject *object)
+{
+  HangarConsoleWindow *self = (HangarConsoleWindow *)object;
+
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      hangar_console_session_close (self->session);
+    }
+  g_clear_object (&self->session);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HANGAR_TYPE_CONSOLE_WINDOW);
+
+  G_OBJECT_CLASS (hangar_console_window_parent_class)->dispose (object);
+}
+
+static void
+hangar_console_window_finalize (GObject *object)
+{
+  HangarConsoleWindow *self = (HangarConsoleWindow *)object;
+
+  g_clear_pointer (&self->uri, g_free);
+  g_clear_pointer (&self->host, g_free);
+  g_clear_error (&self->uri_error);
+
+  G_OBJECT_CLASS (hangar_console_window_parent_class)->finalize (object);
+}
+
+static void
+hangar_console_window_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  HangarConsoleWindow *self = HANGAR_CONSOLE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SCALE_TO_FIT:
+      /* Read by the property action while the template is still being built. */
+      g_value_set_boolean (value, self->display == NULL || hangar_display_get_scale_to_fit (self->display));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hangar_console_window_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  HangarConsoleWindow *self = HANGAR_CONSOLE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SCALE_TO_FIT:
+      if (self->display != NULL &&
+          hangar_display_get_scale_to_fit (self->display) != g_value_get_boolean (value))
+        {
+          hangar_display_set_scale_to_fit (self->display, g_value_get_boolean (value));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hangar_console_window_class_init (HangarConsoleWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hangar_console_window_dispose;
+  object_class->finalize = hangar_console_window_finalize;
+  object_class->get_property = hangar_console_window_get_property;
+  object_class->set_property = hangar_console_window_set_property;
+
+  properties[PROP_SCALE_TO_FIT] =
+    g_param_spec_boolean ("scale-to-fit", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/hangarvm/Hangar/ui/hangar-console-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, fullscreen_revealer);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, reconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, fullscreen_button);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, grab_indicator);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, connecting_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, error_reconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, display);
+
+  gtk_widget_class_install_action (widget_class, "console.reconnect", NULL, reconnect_action);
+  gtk_widget_class_install_action (widget_class, "console.send-keys", "s", send_keys_action);
+  gtk_widget_class_install_action (widget_class, "console.fullscreen", NULL, fullscreen_action);
+  gtk_widget_class_install_property_action (widget_class, "console.scale-to-fit", "scale-to-fit");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "console.fullscreen", NULL);
+}
+
+static void
+hangar_console_window_init (HangarConsoleWindow *self)
+{
+  GtkEventController *motion;
+
+  g_type_ensure (HANGAR_TYPE_DISPLAY);
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_object_bind_property (self->display, "grabbed", self->grab_indicator, "visible",
+                          G_BINDING_SYNC_CREATE);
+  g_signal_connect (self, "notify::fullscreened", G_CALLBACK (fullscreen_changed_cb), NULL);
+
+  motion = gtk_event_controller_motion_new ();
+  gtk_event_controller_set_propagation_phase (motion, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (motion, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+/**
+ * hangar_console_window_new:
+ * @app: the application
+ * @uri: `vnc://HOST:PORT` or `spice://HOST:PORT`
+ *
+ * Creates a window that connects to the console at @uri. An address that does not parse shows
+ * its reason in the window.
+ *
+ * Returns: (transfer none): the new window (owned by GTK's toplevel list)
+ */
+GtkWindow *
+hangar_console_window_new (GtkApplication *app,
+                           const char     *uri)
+{
+  HangarConsoleWindow *self;
+  g_autofree char *title = NULL;
+
+  g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  self = g_object_new (HANGAR_TYPE_CONSOLE_WINDOW, "application", app, NULL);
+  self->uri = g_strdup (uri);
+  if (hangar_console_uri_parse (uri, &self->protocol, &self->host, &self->port, &self->uri_error))
+    title = g_strdup_printf ("%s:%u", self->host, self->port);
+  adw_window_title_set_title (self->window_title, title != NULL ? title : uri);
+  gtk_window_set_title (GTK_WINDOW (self), title != NULL ? title : uri);
+
+  connect_session (self);
+
+  return GTK_WINDOW (self);
+}

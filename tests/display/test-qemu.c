@@ -1,0 +1,402 @@
+/* test-qemu.c: HangarDisplay on QEMU's own VNC server, with a boot-sector guest that echoes
+ * the scancodes it receives on its serial port.
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * QEMU (TCG) serves VNC on a UNIX socket, as libvirt's virDomainOpenGraphicsFD would hand us;
+ * we connect through an fd. Keys are typed with xdotool into a private Xvfb, with the US and
+ * the German client layout: the guest must see exactly the physical keys pressed (scancode
+ * set 1, as the guest's keyboard controller reports them). The picture is compared pixel by
+ * pixel with QEMU's own screendump.
+ */
+
+#include "config.h"
+
+#include <gdk/x11/gdkx.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hangar-display.h"
+#include "hangar-test-server.h"
+#include "hangar-spice-session.h"
+#include "hangar-vnc-session.h"
+
+typedef struct
+{
+  char             *dir;
+  GSubprocess      *qemu;
+  gboolean          spice;
+  HangarConsoleSession *session;
+  GtkWindow        *window;
+  HangarDisplay    *display;
+  gulong            xid;
+  gsize             serial_read;
+} Fixture;
+
+static char *
+path (Fixture    *f,
+      const char *name)
+{
+  return g_build_filename (f->dir, name, NULL);
+}
+
+static char *
+read_serial (Fixture *f)
+{
+  g_autofree char *log = path (f, "serial.log");
+  char *contents = NULL;
+
+  if (!g_file_get_contents (log, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+static gboolean
+serial_has (Fixture    *f,
+            const char *text)
+{
+  g_autofree char *contents = read_serial (f);
+
+  return strstr (contents + MIN (f->serial_read, strlen (contents)), text) != NULL;
+}
+
+/* A TCP port nobody listens on right now (SPICE in QEMU listens on TCP or a path). */
+static guint
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+fixture_open (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serial = NULL;
+  g_autofree char *vnc = NULL;
+  g_autofree char *qmp = NULL;
+  g_autofree char *image = g_test_build_filename (G_TEST_DIST, "display", "data", "echo-boot.img", NULL);
+  g_autofree char *vnc_arg = NULL;
+  g_autofree char *serial_arg = NULL;
+  g_autofree char *qmp_arg = NULL;
+  g_autofree char *drive_arg = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  guint port = 0;
+  int fd = -1;
+
+  f->dir = g_dir_make_tmp ("hangar-test-qemu-XXXXXX", &error);
+  g_assert_no_error (error);
+  serial = path (f, "serial.log");
+  vnc = path (f, "vnc.sock");
+  qmp = path (f, "qmp.sock");
+  vnc_arg = g_strdup_printf ("unix:%s", vnc);
+  serial_arg = g_strdup_printf ("file:%s", serial);
+  qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", qmp);
+  drive_arg = g_strdup_printf ("file=%s,format=raw,if=floppy,readonly=on", image);
+
+  if (f->spice)
+    {
+      g_autofree char *spice_arg = NULL;
+
+      port = free_port ();
+      spice_arg = g_strdup_printf ("port=%u,addr=127.0.0.1,disable-ticketing=on", port);
+      f->qemu = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                  "qemu-system-x86_64", "-machine", "pc,accel=tcg", "-m", "32",
+                                  "-nodefaults", "-vga", "qxl", "-display", "none",
+                                  "-spice", spice_arg, "-serial", serial_arg, "-qmp", qmp_arg,
+                                  "-drive", drive_arg, NULL);
+      g_assert_no_error (error);
+      WAIT_FOR (serial_has (f, "READY"));
+      f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
+    }
+  else
+    {
+      f->qemu = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                  "qemu-system-x86_64", "-machine", "pc,accel=tcg", "-m", "16",
+                                  "-nodefaults", "-vga", "std", "-display", "none",
+                                  "-vnc", vnc_arg, "-serial", serial_arg, "-qmp", qmp_arg,
+                                  "-drive", drive_arg, NULL);
+      g_assert_no_error (error);
+      WAIT_FOR (g_file_test (vnc, G_FILE_TEST_EXISTS) && serial_has (f, "READY"));
+
+      /* A UNIX socket fd, as virDomainOpenGraphicsFD hands it over. */
+      address = g_unix_socket_address_new (vnc);
+      connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+      g_assert_no_error (error);
+      fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+      f->session = HANGAR_CONSOLE_SESSION (hangar_vnc_session_new ());
+    }
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_decorated (f->window, FALSE);
+  gtk_window_set_default_size (f->window, 720, 400);
+  f->display = HANGAR_DISPLAY (hangar_display_new ());
+  hangar_display_set_scale_to_fit (f->display, FALSE);
+  hangar_display_set_session (f->display, f->session);
+  gtk_window_set_child (f->window, GTK_WIDGET (f->display));
+  gtk_window_present (f->window);
+
+  if (f->spice)
+    g_assert_true (hangar_console_session_open_host (f->session, "127.0.0.1", port, &error));
+  else
+    g_assert_true (hangar_console_session_open_fd (f->session, fd, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (hangar_console_session_get_state (f->session) == HANGAR_CONSOLE_STATE_CONNECTED ||
+            hangar_console_session_get_state (f->session) == HANGAR_CONSOLE_STATE_DISCONNECTED);
+  g_assert_cmpint (hangar_console_session_get_state (f->session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->display)));
+  f->xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (f->window)));
+}
+
+static void
+fixture_close (Fixture *f)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  hangar_console_session_close (f->session);
+  g_clear_pointer (&f->window, gtk_window_destroy);
+  g_subprocess_force_exit (f->qemu);
+  g_subprocess_wait (f->qemu, NULL, NULL);
+  g_clear_object (&f->qemu);
+  g_assert_finalize_object (g_steal_pointer (&f->session));
+
+  dir = g_dir_open (f->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = path (f, name);
+
+      g_unlink (file);
+    }
+  g_rmdir (f->dir);
+  g_clear_pointer (&f->dir, g_free);
+}
+
+/* Asks QEMU for a screendump (PPM) over QMP; returns its pixels as 0xRRGGBB. */
+static guint32 *
+screendump (Fixture *f,
+            int     *width,
+            int     *height)
+{
+  g_autofree char *qmp = path (f, "qmp.sock");
+  g_autofree char *ppm = path (f, "screen.ppm");
+  g_autofree char *command = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (qmp);
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+  GOutputStream *out;
+  gsize length;
+  guint32 *pixels;
+  const guint8 *p;
+  int maxval, offset = 0;
+
+  g_unlink (ppm);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  command = g_strdup_printf ("{\"execute\":\"qmp_capabilities\"}\n"
+                             "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"%s\"}}\n", ppm);
+  g_output_stream_write_all (out, command, strlen (command), NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* Greeting, capabilities answer, screendump answer. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_assert_null (strstr (line, "\"error\""));
+    }
+
+  g_assert_true (g_file_get_contents (ppm, &contents, &length, &error));
+  g_assert_cmpint (sscanf (contents, "P6 %d %d %d%n", width, height, &maxval, &offset), ==, 3);
+  g_assert_cmpint (maxval, ==, 255);
+  p = (const guint8 *) contents + offset + 1;
+  g_assert_cmpuint (length - (offset + 1), ==, (gsize) *width * *height * 3);
+  pixels = g_new (guint32, (gsize) *width * *height);
+  for (int i = 0; i < *width * *height; i++, p += 3)
+    pixels[i] = (p[0] << 16) | (p[1] << 8) | p[2];
+  return pixels;
+}
+
+static gboolean
+framebuffer_equals_screendump (Fixture *f)
+{
+  HangarFramebuffer *fb = hangar_console_session_get_framebuffer (f->session);
+  g_autofree guint32 *pixels = NULL;
+  int width, height;
+  guint mismatches = 0;
+
+  /* Let pending updates arrive, then compare with what QEMU shows now. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  pixels = screendump (f, &width, &height);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+
+  if (fb == NULL || hangar_framebuffer_get_width (fb) != width || hangar_framebuffer_get_height (fb) != height)
+    return FALSE;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *q = hangar_framebuffer_get_data (fb) + y * hangar_framebuffer_get_stride (fb) + x * 4;
+
+        if ((guint32) ((q[2] << 16) | (q[1] << 8) | q[0]) != pixels[y * width + x])
+          mismatches++;
+      }
+  g_test_message ("%dx%d: %u pixels differ", width, height, mismatches);
+  return mismatches == 0;
+}
+
+static void
+test_picture (gconstpointer data)
+{
+  Fixture f = { .spice = GPOINTER_TO_INT (data) };
+  gboolean same = FALSE;
+
+  fixture_open (&f);
+  /* The text cursor blinks: a few tries find a moment when both pictures agree. */
+  for (guint attempt = 0; attempt < 10 && !same; attempt++)
+    same = framebuffer_equals_screendump (&f);
+  g_assert_true (same);
+  fixture_close (&f);
+}
+
+static gsize
+serial_length (Fixture *f)
+{
+  g_autofree char *contents = read_serial (f);
+
+  return strlen (contents);
+}
+
+/* Types with xdotool and checks that the guest reports exactly @expected (its scancodes, one
+ * per line) and nothing else. */
+static void
+type_and_expect (Fixture    *f,
+                 const char *keys,
+                 const char *expected)
+{
+  g_autofree char *command = g_strdup_printf ("xdotool key --delay 30 %s", keys);
+  g_autofree char *contents = NULL;
+  gsize before = serial_length (f);
+
+  hangar_test_run (command);
+  WAIT_FOR (serial_length (f) >= before + strlen (expected));
+  /* Anything more would come right after; give it a moment. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_usleep (10000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  contents = read_serial (f);
+  g_assert_cmpstr (contents + before, ==, expected);
+}
+
+static void
+focus (Fixture *f)
+{
+  g_autofree char *command = g_strdup_printf ("xdotool windowfocus --sync %lu", f->xid);
+
+  hangar_test_run (command);
+  WAIT_FOR (gtk_window_is_active (f->window));
+  gtk_widget_grab_focus (GTK_WIDGET (f->display));
+  WAIT_FOR (hangar_display_get_grabbed (f->display));
+}
+
+static void
+test_keys_us (gconstpointer data)
+{
+  Fixture f = { .spice = GPOINTER_TO_INT (data) };
+
+  hangar_test_run ("setxkbmap us");
+  fixture_open (&f);
+  focus (&f);
+  /* a; z; Shift+1 (xdotool releases Shift first); Up and keypad Enter (E0 prefix); AltGr. */
+  type_and_expect (&f, "a z shift+1 Up KP_Enter F12",
+                   "1e\n9e\n"
+                   "2c\nac\n"
+                   "2a\n02\naa\n82\n"
+                   "e0\n48\ne0\nc8\n"
+                   "e0\n1c\ne0\n9c\n"
+                   "58\nd8\n");
+  fixture_close (&f);
+}
+
+static void
+test_keys_german (gconstpointer data)
+{
+  Fixture f = { .spice = GPOINTER_TO_INT (data) };
+
+  hangar_test_run ("setxkbmap de");
+  fixture_open (&f);
+  focus (&f);
+  /* On a German keyboard z and y swap places, ß sits on the US minus key and < on the ISO
+   * key: the guest gets those physical keys. */
+  type_and_expect (&f, "z y ssharp less odiaeresis",
+                   "15\n95\n"
+                   "2c\nac\n"
+                   "0c\n8c\n"
+                   "56\nd6\n"
+                   "27\na7\n");
+  fixture_close (&f);
+  hangar_test_run ("setxkbmap us");
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
+  int ret;
+
+  if (qemu == NULL || xdotool == NULL || !hangar_test_start_xvfb ())
+    {
+      g_print ("1..0 # SKIP needs qemu-system-x86_64, xdotool and Xvfb\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  /* The guest's serial output is a file: wake the main loop now and then to look at it. */
+  g_timeout_add (20, tick_cb, NULL);
+
+  g_test_add_data_func ("/display/qemu/vnc-picture", GINT_TO_POINTER (FALSE), test_picture);
+  g_test_add_data_func ("/display/qemu/vnc-keys-us", GINT_TO_POINTER (FALSE), test_keys_us);
+  g_test_add_data_func ("/display/qemu/vnc-keys-german", GINT_TO_POINTER (FALSE), test_keys_german);
+  g_test_add_data_func ("/display/qemu/spice-picture", GINT_TO_POINTER (TRUE), test_picture);
+  g_test_add_data_func ("/display/qemu/spice-keys-us", GINT_TO_POINTER (TRUE), test_keys_us);
+  g_test_add_data_func ("/display/qemu/spice-keys-german", GINT_TO_POINTER (TRUE), test_keys_german);
+
+  ret = g_test_run ();
+  hangar_test_stop_xvfb ();
+  return ret;
+}
