@@ -39,6 +39,9 @@ struct _HangarDisplay
   /* Where the pointer last was, in widget coordinates (scroll events have no position). */
   double                  pointer_x;
   double                  pointer_y;
+  /* Ask the guest for the widget's size (debounced) when the view changes size. */
+  gboolean                resize_guest;
+  guint                   resize_id;
   double                  scroll_dx;
   double                  scroll_dy;
   guint64                 n_frames;
@@ -52,6 +55,7 @@ enum {
   PROP_SCALE_TO_FIT,
   PROP_NODES,
   PROP_GRABBED,
+  PROP_RESIZE_GUEST,
   N_PROPS,
 };
 
@@ -789,6 +793,73 @@ hangar_display_get_n_frames (HangarDisplay *self)
 }
 
 static void
+resize_guest_cb (gpointer data)
+{
+  HangarDisplay *self = data;
+  int sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int width = gtk_widget_get_width (GTK_WIDGET (self)) * sf;
+  int height = gtk_widget_get_height (GTK_WIDGET (self)) * sf;
+
+  self->resize_id = 0;
+  if (!is_connected (self) || width <= 0 || height <= 0)
+    return;
+
+  /* In device pixels, so that the guest is 1:1 on HiDPI screens too. The view keeps scaling
+   * when the guest cannot resize (VNC without extended desktop size, SPICE without agent). */
+  g_debug ("Asking the guest for %dx%d: %s", width, height,
+           hangar_console_session_request_size (self->session, width, height) ? "sent" : "not possible");
+}
+
+static void
+hangar_display_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  HangarDisplay *self = HANGAR_DISPLAY (widget);
+
+  GTK_WIDGET_CLASS (hangar_display_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* gtk-vnc waits 500 ms for the window size to settle before asking the guest. */
+  if (self->resize_guest && is_connected (self))
+    {
+      g_clear_handle_id (&self->resize_id, g_source_remove);
+      self->resize_id = g_timeout_add_once (500, resize_guest_cb, self);
+    }
+}
+
+gboolean
+hangar_display_get_resize_guest (HangarDisplay *self)
+{
+  g_return_val_if_fail (HANGAR_IS_DISPLAY (self), FALSE);
+
+  return self->resize_guest;
+}
+
+/**
+ * hangar_display_set_resize_guest:
+ *
+ * Whether to ask the guest to take the size of the view whenever it changes.
+ */
+void
+hangar_display_set_resize_guest (HangarDisplay *self,
+                                 gboolean       resize_guest)
+{
+  g_return_if_fail (HANGAR_IS_DISPLAY (self));
+
+  resize_guest = !!resize_guest;
+  if (self->resize_guest == resize_guest)
+    return;
+
+  self->resize_guest = resize_guest;
+  if (resize_guest)
+    gtk_widget_queue_allocate (GTK_WIDGET (self));
+  else
+    g_clear_handle_id (&self->resize_id, g_source_remove);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIZE_GUEST]);
+}
+
+static void
 hangar_display_unmap (GtkWidget *widget)
 {
   HangarDisplay *self = HANGAR_DISPLAY (widget);
@@ -806,6 +877,7 @@ hangar_display_dispose (GObject *object)
   HangarDisplay *self = (HangarDisplay *)object;
 
   set_toplevel_shortcuts_enabled (self, TRUE);
+  g_clear_handle_id (&self->resize_id, g_source_remove);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
@@ -840,6 +912,10 @@ hangar_display_get_property (GObject    *object,
       g_value_set_boolean (value, self->grabbed);
       break;
 
+    case PROP_RESIZE_GUEST:
+      g_value_set_boolean (value, self->resize_guest);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -867,6 +943,10 @@ hangar_display_set_property (GObject      *object,
       hangar_display_set_nodes (self, g_value_get_int (value));
       break;
 
+    case PROP_RESIZE_GUEST:
+      hangar_display_set_resize_guest (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -885,6 +965,7 @@ hangar_display_class_init (HangarDisplayClass *klass)
   widget_class->snapshot = hangar_display_snapshot;
   widget_class->measure = hangar_display_measure;
   widget_class->unmap = hangar_display_unmap;
+  widget_class->size_allocate = hangar_display_size_allocate;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL,
@@ -903,6 +984,10 @@ hangar_display_class_init (HangarDisplayClass *klass)
     g_param_spec_boolean ("grabbed", NULL, NULL,
                           FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RESIZE_GUEST] =
+    g_param_spec_boolean ("resize-guest", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "hangar-display");

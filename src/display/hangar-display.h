@@ -28,6 +28,9 @@ void                  hangar_display_set_scale_to_fit  (HangarDisplay        *se
 HangarFramebufferNodes hangar_display_get_nodes        (HangarDisplay        *self);
 void                  hangar_display_set_nodes         (HangarDisplay        *self,
                                                         HangarFramebufferNodes nodes);
+gboolean              hangar_display_get_resize_guest  (HangarDisplay        *self);
+void                  hangar_display_set_resize_guest  (HangarDisplay        *self,
+                                                        gboolean              resize_guest);
 gboolean              hangar_display_get_grabbed       (HangarDisplay        *self);
 void                  hangar_display_release_grab      (HangarDisplay        *self);
 void                  hangar_display_send_keys         (HangarDisplay        *self,

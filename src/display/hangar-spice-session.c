@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <spice-client.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hangar-display-error.h"
 #include "hangar-keymap.h"
@@ -45,13 +46,26 @@ struct _HangarSpiceSession
   const guint8       *primary;
   gsize               primary_stride;
   gboolean            marked;
+  /* The inputs channel is open: keys typed before would be lost. */
+  gboolean            inputs_ready;
   guint               held[MAX_HELD_KEYS];
   guint               n_held;
   HangarButtons       buttons;
   gint64              open_time;
+  /* Channels waiting for an fd from our owner (request id → SpiceChannel, weak). */
+  GHashTable         *fd_requests;
+  guint               next_request;
+  gboolean            client_sockets;
 };
 
 static void console_session_iface_init (HangarConsoleSessionInterface *iface);
+
+enum {
+  SIGNAL_CHANNEL_FD_NEEDED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (HangarSpiceSession, hangar_spice_session, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (HANGAR_TYPE_CONSOLE_SESSION,
@@ -98,8 +112,10 @@ set_error (HangarSpiceSession *self,
 static void
 update_ready (HangarSpiceSession *self)
 {
-  /* spice-widget shows nothing until the surface was drawn once (mark). */
-  if (self->state == HANGAR_CONSOLE_STATE_CONNECTING && self->fb != NULL && self->marked)
+  /* spice-widget shows nothing until the surface was drawn once (mark); and we call it
+   * connected only when keys can go through too. */
+  if (self->state == HANGAR_CONSOLE_STATE_CONNECTING && self->fb != NULL && self->marked &&
+      self->inputs_ready)
     {
       g_debug ("First picture after %.1f ms", (g_get_monotonic_time () - self->open_time) / 1000.0);
       set_state (self, HANGAR_CONSOLE_STATE_CONNECTED);
@@ -282,6 +298,11 @@ channel_event_cb (SpiceChannel       *channel,
   switch (event)
     {
     case SPICE_CHANNEL_OPENED:
+      if ((gpointer) channel == self->inputs)
+        {
+          self->inputs_ready = TRUE;
+          update_ready (self);
+        }
       break;
 
     case SPICE_CHANNEL_ERROR_AUTH:
@@ -316,6 +337,50 @@ channel_event_cb (SpiceChannel       *channel,
 }
 
 static void
+open_fd_cb (SpiceChannel       *channel,
+            gint                with_tls,
+            HangarSpiceSession *self)
+{
+  guint request = ++self->next_request;
+
+  /* Opened on an fd: every further channel needs its own socket (virDomainOpenGraphicsFD
+   * once per channel, as virt-viewer does). Our owner answers with
+   * hangar_spice_session_channel_fd (). */
+  g_hash_table_insert (self->fd_requests, GUINT_TO_POINTER (request), g_object_ref (channel));
+  g_debug ("Channel %s needs an fd (request %u)", G_OBJECT_TYPE_NAME (channel), request);
+  g_signal_emit (self, signals[SIGNAL_CHANNEL_FD_NEEDED], 0, request);
+}
+
+/**
+ * hangar_spice_session_channel_fd:
+ * @request: the id from #HangarSpiceSession::channel-fd-needed
+ * @fd: a new connected socket to the same server, or -1 if none could be had
+ *
+ * Hands a channel its socket. The session owns @fd afterwards.
+ */
+void
+hangar_spice_session_channel_fd (HangarSpiceSession *self,
+                                 guint               request,
+                                 int                 fd)
+{
+  SpiceChannel *channel = NULL;
+
+  g_return_if_fail (HANGAR_IS_SPICE_SESSION (self));
+
+  /* No g_autoptr: spice-client-glib 0.42 declares no cleanup function for its channels. */
+  g_hash_table_steal_extended (self->fd_requests, GUINT_TO_POINTER (request), NULL, (gpointer *) &channel);
+  if (channel == NULL || fd < 0 || !spice_channel_open_fd (channel, fd))
+    {
+      if (fd >= 0)
+        close (fd);
+      if (channel != NULL && SPICE_IS_DISPLAY_CHANNEL (channel))
+        disconnect_all (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
+                                           _("Could not open the console’s display channel")));
+    }
+  g_clear_object (&channel);
+}
+
+static void
 channel_new_cb (SpiceSession       *session,
                 SpiceChannel       *channel,
                 HangarSpiceSession *self)
@@ -324,6 +389,8 @@ channel_new_cb (SpiceSession       *session,
 
   g_object_get (channel, "channel-id", &id, NULL);
   g_signal_connect_object (channel, "channel-event", G_CALLBACK (channel_event_cb), self, 0);
+  if (self->client_sockets)
+    g_signal_connect_object (channel, "open-fd", G_CALLBACK (open_fd_cb), self, 0);
 
   if (SPICE_IS_MAIN_CHANNEL (channel))
     {
@@ -383,7 +450,10 @@ channel_destroy_cb (SpiceSession       *session,
       self->primary = NULL;
     }
   else if ((gpointer) channel == self->inputs)
-    self->inputs = NULL;
+    {
+      self->inputs = NULL;
+      self->inputs_ready = FALSE;
+    }
   else if ((gpointer) channel == self->cursor_channel)
     self->cursor_channel = NULL;
 }
@@ -415,6 +485,7 @@ drop_session (HangarSpiceSession *self)
   self->main = NULL;
   self->display = NULL;
   self->inputs = NULL;
+  self->inputs_ready = FALSE;
   self->cursor_channel = NULL;
   self->primary = NULL;
   g_clear_object (&self->session);
@@ -427,6 +498,9 @@ new_session (HangarSpiceSession *self)
   g_clear_error (&self->error);
   g_object_notify (G_OBJECT (self), "error");
   self->marked = FALSE;
+  self->inputs_ready = FALSE;
+  self->client_sockets = FALSE;
+  g_hash_table_remove_all (self->fd_requests);
   self->n_held = 0;
   self->buttons = 0;
 
@@ -445,9 +519,11 @@ hangar_spice_session_open_fd (HangarConsoleSession  *session,
 {
   HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
 
-  /* The fd serves the main channel; the other channels would each ask for their own fd
-   * ("open-fd"), which needs the model's virDomainOpenGraphicsFD per channel: not wired yet. */
+  /* The fd serves the main channel; every other channel asks for its own through
+   * HangarSpiceSession::channel-fd-needed. */
   new_session (self);
+  self->client_sockets = TRUE;
+  g_object_set (self->session, "client-sockets", TRUE, NULL);
   if (!spice_session_open_fd (self->session, fd))
     {
       drop_session (self);
@@ -690,6 +766,8 @@ hangar_spice_session_dispose (GObject *object)
   drop_session (self);
   g_clear_object (&self->fb);
   g_clear_object (&self->cursor);
+  if (self->fd_requests != NULL)
+    g_hash_table_remove_all (self->fd_requests);
 
   G_OBJECT_CLASS (hangar_spice_session_parent_class)->dispose (object);
 }
@@ -700,6 +778,7 @@ hangar_spice_session_finalize (GObject *object)
   HangarSpiceSession *self = (HangarSpiceSession *)object;
 
   g_clear_error (&self->error);
+  g_clear_pointer (&self->fd_requests, g_hash_table_unref);
 
   G_OBJECT_CLASS (hangar_spice_session_parent_class)->finalize (object);
 }
@@ -759,12 +838,27 @@ hangar_spice_session_class_init (HangarSpiceSessionClass *klass)
   g_object_class_override_property (object_class, PROP_ABSOLUTE_POINTER, "absolute-pointer");
   g_object_class_override_property (object_class, PROP_HAS_EXT_KEYS, "has-ext-keys");
   g_object_class_override_property (object_class, PROP_ERROR, "error");
+
+  /**
+   * HangarSpiceSession::channel-fd-needed:
+   * @request: pass it to hangar_spice_session_channel_fd ()
+   *
+   * After hangar_console_session_open_fd (), each further SPICE channel needs a socket of its
+   * own; answer (possibly later) with hangar_spice_session_channel_fd ().
+   */
+  signals[SIGNAL_CHANNEL_FD_NEEDED] =
+    g_signal_new ("channel-fd-needed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
 hangar_spice_session_init (HangarSpiceSession *self)
 {
   self->absolute_pointer = TRUE;
+  self->fd_requests = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
 }
 
 HangarSpiceSession *

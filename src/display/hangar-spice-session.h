@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HangarSpiceSession, hangar_spice_session, HANGAR, SPICE_SESSION, GObject)
 
-HangarSpiceSession *hangar_spice_session_new (void) G_GNUC_WARN_UNUSED_RESULT;
+HangarSpiceSession *hangar_spice_session_new        (void) G_GNUC_WARN_UNUSED_RESULT;
+void                hangar_spice_session_channel_fd (HangarSpiceSession *self,
+                                                     guint               request,
+                                                     int                 fd);
 
 G_END_DECLS

@@ -756,7 +756,11 @@ hangar_vnc_session_request_size (HangarConsoleSession *session,
 
   width = CLAMP (width, 1, HANGAR_FRAMEBUFFER_MAX_SIDE);
   height = CLAMP (height, 1, HANGAR_FRAMEBUFFER_MAX_SIDE);
-  return vnc_connection_set_size (self->conn, width, height) == VNC_CONNECTION_RESIZE_STATUS_OK;
+  /* gvnc 1.3.1 returns UNSUPPORTED when the server lacks extended desktop size, and otherwise
+   * the boolean "sent" squeezed into the enum (TRUE reads as ADMIN_PROHIBITED): the server's
+   * real answer arrives later as a desktop resize, or not at all. */
+  return vnc_connection_set_size (self->conn, width, height) != VNC_CONNECTION_RESIZE_STATUS_UNSUPPORTED &&
+         !vnc_connection_has_error (self->conn);
 }
 
 static void

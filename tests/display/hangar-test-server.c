@@ -11,11 +11,20 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "hangar-test-server.h"
 
 gboolean hangar_test_timed_out;
+
+/* Child setup for every process a test starts: it dies with the test, even when the test
+ * aborts, so no server, QEMU or Xvfb outlives a failure. */
+void
+hangar_test_die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 gboolean
 hangar_test_timeout_cb (gpointer data)
@@ -113,6 +122,7 @@ server_start (const char * const *args)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  g_subprocess_launcher_set_child_setup (launcher, hangar_test_die_with_parent, NULL, NULL);
   g_ptr_array_add (argv, (char *) g_getenv ("HANGAR_TEST_VNC_SERVER"));
   if (args == NULL || !g_strv_contains (args, "--listen"))
     {
@@ -180,7 +190,7 @@ hangar_test_start_xvfb (void)
 
   if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
                                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_DO_NOT_REAP_CHILD,
-                                 NULL, NULL, &xvfb_pid, NULL, &out, NULL, &error))
+                                 hangar_test_die_with_parent, NULL, &xvfb_pid, NULL, &out, NULL, &error))
     {
       g_printerr ("# cannot start Xvfb: %s\n", error->message);
       return FALSE;

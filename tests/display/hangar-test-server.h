@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 
 extern gboolean hangar_test_timed_out;
 
-gboolean hangar_test_timeout_cb (gpointer data);
+gboolean hangar_test_timeout_cb      (gpointer data);
+void     hangar_test_die_with_parent (gpointer data);
 
 /* Iterates the main loop until @cond holds; fails the test after TIMEOUT_SECONDS. */
 #define WAIT_FOR(cond) \

@@ -597,6 +597,27 @@ test_hidpi (void)
 }
 
 static void
+test_resize_guest (void)
+{
+  const char *args[] = { "--size", "320x240", NULL };
+  Fixture f = { 0 };
+
+  fixture_open (&f, args, NULL, 500, 300);
+  wait_connected (&f);
+  g_assert_false (hangar_display_get_resize_guest (f.display));
+  hangar_display_set_resize_guest (f.display, TRUE);
+  /* Extended desktop size: the guest is asked for the view's size (device pixels). */
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (f.display)) == 500);
+  server_expect (f.server, "SIZE 500 300");
+  gtk_window_set_default_size (f.window, 640, 480);
+  server_expect (f.server, "SIZE 640 480");
+  /* This server refuses: the view scales the 320×240 guest instead. */
+  g_assert_cmpint (state_of (&f), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+
+  fixture_close (&f);
+}
+
+static void
 test_password (void)
 {
   const char *args[] = { "--size", "320x240", "--password", "s3cret", NULL };
@@ -776,6 +797,7 @@ main (int   argc,
   g_test_add_func ("/display/vnc/pointer-1to1", test_pointer_1to1);
   g_test_add_func ("/display/vnc/pointer-scaled", test_pointer_scaled);
   g_test_add_func ("/display/vnc/hidpi", test_hidpi);
+  g_test_add_func ("/display/vnc/resize-guest", test_resize_guest);
   g_test_add_func ("/display/vnc/password", test_password);
   g_test_add_func ("/display/vnc/wrong-password", test_wrong_password);
   g_test_add_func ("/display/vnc/bad-sizes", test_bad_sizes);
