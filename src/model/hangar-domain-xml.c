@@ -238,6 +238,39 @@ parse_graphics (xmlXPathContext *ctx)
   return str != NULL ? g_string_free (str, FALSE) : NULL;
 }
 
+/* Where the first <graphics> listens: what a console needs when it cannot use
+ * virDomainOpenGraphicsFD (a remote connection). */
+static void
+parse_graphics_address (xmlXPathContext      *ctx,
+                        HangarMachineDetails *details)
+{
+  g_autoptr(xmlXPathObject) obj = xpath_nodes (ctx, "/domain/devices/graphics");
+  g_autofree char *port = NULL;
+  g_autofree char *listen_type = NULL;
+  xmlNode *graphics;
+  gint64 value;
+
+  details->graphics_port = -1;
+  if (obj == NULL || obj->nodesetval == NULL || obj->nodesetval->nodeNr == 0)
+    return;
+
+  graphics = obj->nodesetval->nodeTab[0];
+  details->graphics_type = xpath_string (ctx, graphics, "@type");
+  port = xpath_string (ctx, graphics, "@port");
+  if (port != NULL && g_ascii_string_to_signed (port, 10, 1, 65535, &value, NULL))
+    details->graphics_port = (int) value;
+
+  listen_type = xpath_string (ctx, graphics, "listen[1]/@type");
+  if (g_strcmp0 (listen_type, "socket") == 0 || g_strcmp0 (listen_type, "none") == 0)
+    {
+      details->graphics_port = -1;
+      return;
+    }
+  details->graphics_listen = xpath_string (ctx, graphics, "listen[@type='address']/@address");
+  if (details->graphics_listen == NULL)
+    details->graphics_listen = xpath_string (ctx, graphics, "@listen");
+}
+
 /**
  * _hangar_machine_details_parse:
  * @xml: a domain's XML
@@ -263,6 +296,7 @@ _hangar_machine_details_parse (const char  *xml,
   parse_disks (ctx, details);
   parse_networks (ctx, details);
   details->graphics = parse_graphics (ctx);
+  parse_graphics_address (ctx, details);
   details->os_id = xpath_string (ctx, NULL, "/domain/metadata/osinfo:libosinfo/osinfo:os/@id");
   details->arch = xpath_string (ctx, NULL, "/domain/os/type/@arch");
   details->emulator_type = xpath_string (ctx, NULL, "/domain/@type");

@@ -96,6 +96,9 @@ hangar_machine_details_copy (const HangarMachineDetails *details)
   copy->emulator_type = g_strdup (details->emulator_type);
   copy->has_nvram = details->has_nvram;
   copy->n_snapshots = details->n_snapshots;
+  copy->graphics_type = g_strdup (details->graphics_type);
+  copy->graphics_listen = g_strdup (details->graphics_listen);
+  copy->graphics_port = details->graphics_port;
 
   return copy;
 }
@@ -113,6 +116,8 @@ hangar_machine_details_free (HangarMachineDetails *details)
   g_free (details->os_id);
   g_free (details->arch);
   g_free (details->emulator_type);
+  g_free (details->graphics_type);
+  g_free (details->graphics_listen);
   g_free (details);
 }
 

@@ -69,6 +69,10 @@ typedef struct
   char   *emulator_type;   /* "kvm" or "qemu" */
   gboolean has_nvram;
   guint  n_snapshots;
+  /* The first <graphics>, for the console (filled in by the daemon while it runs). */
+  char   *graphics_type;   /* "vnc", "spice" or NULL */
+  char   *graphics_listen; /* its address ("127.0.0.1", "0.0.0.0", …), or NULL */
+  int     graphics_port;   /* its TCP port, or -1 (not assigned yet, socket only, none) */
 } HangarMachineDetails;
 
 GType                 hangar_machine_details_get_type (void) G_GNUC_CONST;

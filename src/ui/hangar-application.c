@@ -291,6 +291,13 @@ hangar_application_activate (GApplication *app)
   if (window == NULL || !HANGAR_IS_WINDOW (window))
     window = GTK_WINDOW (hangar_window_new (self));
 
+  /* Once: a later activation without --show-console leaves the window as it is. */
+  if (self->show_console != NULL)
+    {
+      hangar_window_show_console (HANGAR_WINDOW (window), self->show_console);
+      g_clear_pointer (&self->show_console, g_free);
+    }
+
   gtk_window_present (window);
 }
 

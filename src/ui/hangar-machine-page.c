@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hangar-console-page.h"
 #include "hangar-graph.h"
 #include "hangar-machine-actions.h"
 #include "hangar-machine-page.h"
@@ -39,6 +40,9 @@ struct _HangarMachinePage
 
   /* Template widgets */
   AdwViewStack        *view_stack;
+  HangarConsolePage   *console_page;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkWidget           *header_name_label;
   AdwPreferencesGroup *usage_group;
   HangarGraph         *cpu_graph;
   HangarGraph         *memory_graph;
@@ -399,6 +403,7 @@ hangar_machine_page_set_machine (HangarMachinePage *self,
   g_set_object (&self->machine, machine);
   g_signal_group_set_target (self->machine_signals, machine);
   adw_view_stack_set_visible_child_name (self->view_stack, "overview");
+  hangar_console_page_set_machine (self->console_page, machine);
 
   load_details (self);
   update_actions (self);
@@ -598,6 +603,9 @@ hangar_machine_page_class_init (HangarMachinePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/ui/hangar-machine-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, console_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, header_name_label);
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, usage_group);
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, cpu_graph);
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, memory_graph);
@@ -631,6 +639,7 @@ hangar_machine_page_class_init (HangarMachinePageClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
+  g_type_ensure (HANGAR_TYPE_CONSOLE_PAGE);
   g_type_ensure (HANGAR_TYPE_GRAPH);
   g_type_ensure (HANGAR_TYPE_MACHINE);
 }
@@ -647,6 +656,8 @@ hangar_machine_page_init (HangarMachinePage *self)
                                  G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_object_bind_property (self->switcher_title, "title-visible", self->header_name_label, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
 
   for (guint i = 0; i < G_N_ELEMENTS (machine_actions); i++)
     {

@@ -37,6 +37,10 @@ struct _HangarWindow
   HangarMachineList    *machine_list;
   HangarMachinePage    *machine_page;
   AdwToastOverlay      *toast_overlay;
+
+  /* --show-console NAME, until a connection lists NAME; the machine lists watched meanwhile. */
+  char                 *pending_console;
+  GPtrArray            *pending_lists;
 };
 
 G_DEFINE_FINAL_TYPE (HangarWindow, hangar_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -141,6 +145,125 @@ hangar_window_show_machine (HangarWindow  *self,
   gtk_stack_set_visible_child_name (self->content_stack, "machine");
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
   gtk_widget_grab_focus (GTK_WIDGET (self->machine_page));
+}
+
+static void
+clear_pending_console (HangarWindow *self)
+{
+  g_clear_pointer (&self->pending_console, g_free);
+  for (guint i = 0; self->pending_lists != NULL && i < self->pending_lists->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->pending_lists, i), self);
+  g_clear_pointer (&self->pending_lists, g_ptr_array_unref);
+}
+
+static gboolean
+try_show_console (HangarWindow *self)
+{
+  guint n = g_list_model_get_n_items (self->connections);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HangarConnection) connection = g_list_model_get_item (self->connections, i);
+      HangarMachine *machine;
+
+      machine = hangar_connection_lookup_machine_by_name (connection, self->pending_console);
+      if (machine == NULL)
+        continue;
+
+      g_object_ref (machine);
+      clear_pending_console (self);
+      gtk_single_selection_set_selected (self->connection_selection, i);
+      hangar_window_show_machine (self, machine);
+      adw_view_stack_set_visible_child_name (hangar_machine_page_get_view_stack (self->machine_page),
+                                             "console");
+      g_object_unref (machine);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Every connection has answered (listed its machines or failed) and none has the machine:
+ * say so rather than wait for ever. */
+static gboolean
+pending_settled_idle_cb (gpointer user_data)
+{
+  HangarWindow *self = user_data;
+  g_autofree char *message = NULL;
+  guint n;
+
+  if (self->pending_console == NULL || try_show_console (self))
+    return G_SOURCE_REMOVE;
+
+  n = g_list_model_get_n_items (self->connections);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HangarConnection) connection = g_list_model_get_item (self->connections, i);
+      HangarConnectionState state = hangar_connection_get_state (connection);
+
+      if (state == HANGAR_CONNECTION_STATE_CONNECTING || state == HANGAR_CONNECTION_STATE_RECONNECTING)
+        return G_SOURCE_REMOVE;
+    }
+
+  /* Translators: %s is a machine name given with --show-console */
+  message = g_strdup_printf (_("No machine is called “%s”."), self->pending_console);
+  g_message ("%s", message);
+  clear_pending_console (self);
+  hangar_add_toast (GTK_WIDGET (self), message);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pending_items_changed_cb (HangarWindow *self)
+{
+  if (self->pending_console != NULL)
+    try_show_console (self);
+}
+
+static void
+pending_state_cb (HangarWindow *self)
+{
+  if (self->pending_console != NULL)
+    g_idle_add_full (G_PRIORITY_LOW, pending_settled_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/**
+ * hangar_window_show_console:
+ * @self: the window
+ * @name: a machine name
+ *
+ * Shows the console of the machine called @name, now or as soon as a connection lists it.
+ */
+void
+hangar_window_show_console (HangarWindow *self,
+                            const char   *name)
+{
+  guint n;
+
+  g_return_if_fail (HANGAR_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  clear_pending_console (self);
+  self->pending_console = g_strdup (name);
+  if (try_show_console (self))
+    return;
+
+  self->pending_lists = g_ptr_array_new_with_free_func (g_object_unref);
+  n = g_list_model_get_n_items (self->connections);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HangarConnection) connection = g_list_model_get_item (self->connections, i);
+      GListModel *machines = hangar_connection_get_machines (connection);
+
+      g_signal_connect_object (machines, "items-changed", G_CALLBACK (pending_items_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_ptr_array_add (self->pending_lists, g_object_ref (machines));
+      g_signal_connect_object (connection, "notify::state", G_CALLBACK (pending_state_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_ptr_array_add (self->pending_lists, g_object_ref (connection));
+    }
+  pending_state_cb (self);
 }
 
 /* The machine on screen was undefined (here, by virsh, or by another client): go back. */
@@ -396,6 +519,7 @@ hangar_window_dispose (GObject *object)
     g_signal_group_set_target (self->connection_signals, NULL);
   if (self->machines_signals != NULL)
     g_signal_group_set_target (self->machines_signals, NULL);
+  clear_pending_console (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), HANGAR_TYPE_WINDOW);
 

@@ -27,5 +27,7 @@ GtkWidget        *hangar_window_get_machine_page        (HangarWindow      *self
 void              hangar_window_show_machine            (HangarWindow      *self,
                                                          HangarMachine     *machine);
 void              hangar_window_show_machines           (HangarWindow      *self);
+void              hangar_window_show_console            (HangarWindow      *self,
+                                                         const char        *name);
 
 G_END_DECLS

@@ -275,6 +275,9 @@ test_details_parse (void)
   g_assert_true (g_strv_equal ((const char * const *) details->disk_paths, paths));
   g_assert_true (g_strv_equal ((const char * const *) details->networks, networks));
   g_assert_cmpstr (details->graphics, ==, "VNC, SPICE");
+  g_assert_cmpstr (details->graphics_type, ==, "vnc");
+  g_assert_null (details->graphics_listen);
+  g_assert_cmpint (details->graphics_port, ==, -1);
   g_assert_cmpstr (details->os_id, ==, "http://fedoraproject.org/fedora/38");
   g_assert_cmpstr (details->arch, ==, "x86_64");
   g_assert_cmpstr (details->emulator_type, ==, "kvm");
@@ -284,11 +287,52 @@ test_details_parse (void)
   copy = hangar_machine_details_copy (details);
   g_assert_true (g_strv_equal ((const char * const *) copy->disks, disks));
   g_assert_cmpstr (copy->graphics, ==, details->graphics);
+  g_assert_cmpstr (copy->graphics_type, ==, "vnc");
+  g_assert_cmpint (copy->graphics_port, ==, -1);
   g_assert_true (copy->has_nvram);
 
   g_assert_true (_hangar_domain_xml_peek (xml, &title, &os_id));
   g_assert_cmpstr (title, ==, "Données & “quotes”");
   g_assert_cmpstr (os_id, ==, "http://fedoraproject.org/fedora/38");
+}
+
+/* A running domain's live XML: the daemon filled in the port and the listen address. */
+static void
+test_details_graphics_address (void)
+{
+  const struct {
+    const char *xml;
+    const char *type;
+    const char *listen;
+    int         port;
+  } cases[] = {
+    { "<domain><devices><graphics type='vnc' port='5901' autoport='yes' listen='0.0.0.0'>"
+      "<listen type='address' address='0.0.0.0'/></graphics></devices></domain>", "vnc", "0.0.0.0", 5901 },
+    { "<domain><devices><graphics type='spice' port='5930' tlsPort='-1'>"
+      "<listen type='address' address='192.168.1.5'/></graphics>"
+      "<graphics type='vnc' port='5999' listen='10.0.0.1'/></devices></domain>", "spice", "192.168.1.5", 5930 },
+    { "<domain><devices><graphics type='vnc' port='5902' listen='127.0.0.1'/></devices></domain>",
+      "vnc", "127.0.0.1", 5902 },
+    { "<domain><devices><graphics type='vnc' port='-1' autoport='yes'/></devices></domain>", "vnc", NULL, -1 },
+    { "<domain><devices><graphics type='vnc' socket='/run/x.sock'><listen type='socket' socket='/run/x.sock'/>"
+      "</graphics></devices></domain>", "vnc", NULL, -1 },
+    { "<domain><devices><graphics type='spice'><listen type='none'/></graphics></devices></domain>",
+      "spice", NULL, -1 },
+    { "<domain><devices><graphics type='vnc' port='99999' listen='::1'/></devices></domain>", "vnc", "::1", -1 },
+    { "<domain><devices/></domain>", NULL, NULL, -1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(HangarMachineDetails) details = NULL;
+      g_autoptr(GError) error = NULL;
+
+      details = _hangar_machine_details_parse (cases[i].xml, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (details->graphics_type, ==, cases[i].type);
+      g_assert_cmpstr (details->graphics_listen, ==, cases[i].listen);
+      g_assert_cmpint (details->graphics_port, ==, cases[i].port);
+    }
 }
 
 static void
@@ -490,6 +534,7 @@ main (int   argc,
   g_test_add_func ("/hangar/model/error/open", test_error_open);
   g_test_add_func ("/hangar/model/error/libvirt", test_error_libvirt);
   g_test_add_func ("/hangar/model/details/parse", test_details_parse);
+  g_test_add_func ("/hangar/model/details/graphics-address", test_details_graphics_address);
   g_test_add_func ("/hangar/model/details/minimal", test_details_minimal);
   g_test_add_func ("/hangar/model/details/bad", test_details_bad);
   g_test_add_func ("/hangar/model/os-db", test_os_db);
