@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+# Copyright 2026 The Hangar authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Start-up figures for Hangar against a bare libadwaita window (issue 3, "Figures").
+
+Both programs run under Xvfb with GSK_RENDERER=cairo and are measured from outside the process:
+/proc/PID/stat (utime + stime) is sampled every 10 ms from the moment of spawning; the process is
+idle once no CPU tick has been charged to it for IDLE_QUIET seconds. Reported per program:
+
+  wall      seconds from spawn to the last CPU tick before it went idle (the quiet wait is not counted);
+            median and minimum: on a shared machine one late tick can add a second to a run
+  cpu       CPU seconds (user + system, all threads) used up to then
+  rss       peak resident memory (VmHWM from /proc/PID/status), MB
+  idle cpu  CPU seconds used over the next --idle-seconds (must be 0.00: no timers, no polling)
+  stall     the longest main-loop gap, measured in a separate run with stall-probe.so preloaded
+
+Scenarios, each run for both programs, --runs times (median reported):
+  system    --machines tiny diskless domains (hangar-bench-NNNN, 64 MiB) defined on qemu:///system;
+            they are undefined at the end, also on Ctrl+C or an error
+  system-os the same machines, each with the libosinfo OS id that virt-install records (four OSes)
+  world     --world-machines machines in a test-driver world file (test:///PATH.xml)
+  hang      (stall only) a daemon that accepts connections and never answers; Hangar must keep its
+            main loop running while it waits
+
+Run as root from the source tree after `bash tools/hangar test` (or any build with tests on):
+  python3 tests/bench/startup-bench.py [--build-dir build] [--output FILE]
+It re-runs itself under dbus-run-session when no session bus is set, and starts its own Xvfb on
+--display (default :14) unless one already answers there. Screenshots of each program at idle go
+to --shots-dir so a person can check that the list was really shown.
+"""
+
+import argparse
+import fcntl
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CLK_TCK = os.sysconf('SC_CLK_TCK')
+IDLE_QUIET = 1.0
+SAMPLE = 0.01
+BENCH_PREFIX = 'hangar-bench-'
+SYSTEM_URI = 'qemu:///system'
+
+DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>{metadata}
+</domain>
+"""
+# What virt-install and virt-manager write into the machines they create: the libosinfo OS id.
+OS_METADATA = """
+  <metadata>
+    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="{os_id}"/>
+    </libosinfo:libosinfo>
+  </metadata>"""
+OS_IDS = ['http://debian.org/debian/11', 'http://fedoraproject.org/fedora/37',
+          'http://ubuntu.com/ubuntu/22.04', 'http://microsoft.com/win/11']
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sampling one process from outside
+
+def cpu_ticks(pid):
+    with open(f'/proc/{pid}/stat', 'rb') as f:
+        data = f.read()
+    # The command name may hold spaces and parentheses; the fields after the last ')' do not.
+    fields = data[data.rindex(b')') + 2:].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
+def peak_rss_mb(pid):
+    with open(f'/proc/{pid}/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024.0
+    return float('nan')
+
+
+def window_ids(pid, env):
+    result = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', str(pid)],
+                            env=env, capture_output=True, text=True)
+    return result.stdout.split()
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def measure(argv, env, idle_seconds=0.0, timeout=90.0, shot=None):
+    """Spawn argv, wait until it goes idle, and return its figures."""
+    # stderr goes to a file, never a pipe: a full pipe would block the program and look like idleness.
+    errfile = tempfile.TemporaryFile()
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errfile)
+    pid = proc.pid
+    last_ticks = -1
+    last_change = t0
+    result = {'idle': False}
+    try:
+        while True:
+            now = time.monotonic()
+            if proc.poll() is not None:
+                errfile.seek(0)
+                result['error'] = f'exited with status {proc.returncode}: ' + \
+                    errfile.read().decode(errors='replace').strip()[-500:]
+                return result
+            try:
+                ticks = cpu_ticks(pid)
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if ticks != last_ticks:
+                last_ticks = ticks
+                last_change = now
+            elif now - last_change >= IDLE_QUIET:
+                break
+            if now - t0 > timeout:
+                result['error'] = f'not idle after {timeout:.0f} s ({ticks / CLK_TCK:.2f} CPU-s used)'
+                return result
+            time.sleep(SAMPLE)
+
+        result.update(idle=True, wall=last_change - t0, cpu=last_ticks / CLK_TCK,
+                      rss=peak_rss_mb(pid), windows=len(window_ids(pid, env)))
+        if idle_seconds > 0:
+            start = cpu_ticks(pid)
+            time.sleep(idle_seconds)
+            if proc.poll() is not None:
+                result['error'] = f'exited with status {proc.returncode} while idle'
+                return result
+            result['idle_cpu'] = (cpu_ticks(pid) - start) / CLK_TCK
+            result['rss'] = peak_rss_mb(pid)
+        # The screenshot comes last: taking it must not be counted in the idle CPU.
+        if shot is not None:
+            subprocess.run(['import', '-window', 'root', str(shot)], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return result
+    finally:
+        stop(proc)
+        errfile.close()
+
+
+def measure_stall(argv, env, seconds):
+    """Run argv with the stall probe for a fixed time; return the probe's figures."""
+    with tempfile.NamedTemporaryFile(prefix='hangar-stall-', suffix='.txt', delete=False) as f:
+        path = f.name
+    probe_env = dict(env, HANGAR_STALL_LOG=path,
+                     LD_PRELOAD=str(ARGS.build_dir / 'tests' / 'bench' / 'hangar-stall-probe.so'))
+    proc = subprocess.Popen(argv, env=probe_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(seconds)
+        alive = proc.poll() is None
+    finally:
+        stop(proc)
+    figures = {'alive': alive, 'gaps': []}
+    try:
+        for line in pathlib.Path(path).read_text().splitlines():
+            words = line.split()
+            if words[0] == 'gap_ms':
+                figures['gaps'].append((float(words[1]), float(words[3])))
+            else:
+                figures[words[0]] = float(words[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    os.unlink(path)
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
+# Machines on the system daemon
+
+def virsh(*commands, check=True):
+    return subprocess.run(['virsh', '-q', '-c', SYSTEM_URI, ' ; '.join(commands)],
+                          capture_output=True, text=True, check=check)
+
+
+NOTES = []
+
+
+def count_domains():
+    out = subprocess.run(['virsh', '-q', '-c', SYSTEM_URI, 'list', '--all', '--name'],
+                         capture_output=True, text=True).stdout
+    return len(out.split())
+
+
+def bench_domains(active_only=False):
+    out = subprocess.run(['virsh', '-q', '-c', SYSTEM_URI, 'list', '--name'] + ([] if active_only else ['--all']),
+                         capture_output=True, text=True, check=True).stdout
+    return [n for n in out.split() if n.startswith(BENCH_PREFIX)]
+
+
+def define_domains(n, tmp, with_os=False):
+    paths = []
+    for i in range(1, n + 1):
+        path = tmp / f'{BENCH_PREFIX}{i:04d}.xml'
+        metadata = OS_METADATA.format(os_id=OS_IDS[i % len(OS_IDS)]) if with_os else ''
+        path.write_text(DOMAIN_XML.format(name=f'{BENCH_PREFIX}{i:04d}', metadata=metadata))
+        paths.append(path)
+    for start in range(0, n, 250):
+        virsh(*[f'define {p}' for p in paths[start:start + 250]])
+
+
+def undefine_domains():
+    # Something else may have started one of ours (a test clicking Start on qemu:///system): stop it first.
+    running = bench_domains(active_only=True)
+    if running:
+        log(f'cleanup: {len(running)} {BENCH_PREFIX}* domains were started by someone else: {running[:5]}')
+        virsh(*[f'destroy {name}' for name in running], check=False)
+    names = bench_domains()
+    for start in range(0, len(names), 250):
+        virsh(*[f'undefine {name}' for name in names[start:start + 250]], check=False)
+    return bench_domains()
+
+
+# ---------------------------------------------------------------------------------------------
+# A daemon that hangs: it accepts the connection and never says a word
+
+class HangingDaemon:
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(str(path))
+        self.sock.listen(16)  # the kernel completes connections into the backlog; nobody answers
+
+    @property
+    def uri(self):
+        return f'qemu+unix:///system?socket={self.path}'
+
+    def close(self):
+        self.sock.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+def programs(uri):
+    return {
+        'hangar': [str(ARGS.build_dir / 'src' / 'hangar'), '--connect', uri],
+        'bare': [str(ARGS.build_dir / 'tests' / 'bench' / 'hangar-bare-window'), uri],
+    }
+
+
+def run_scenario(name, uri, env, results):
+    log(f'== {name}: {uri}')
+    for prog, argv in programs(uri).items():
+        runs = []
+        measure(argv, env)  # warm the page cache; not counted
+        for i in range(ARGS.runs):
+            last = i == ARGS.runs - 1
+            shot = ARGS.shots_dir / f'{name}-{prog}.png' if last else None
+            r = measure(argv, env, idle_seconds=ARGS.idle_seconds if last else 0.0, shot=shot)
+            log(f'   {prog} run {i + 1}: ' + ', '.join(f'{k}={v:.3f}' if isinstance(v, float) else f'{k}={v}'
+                                                     for k, v in r.items()))
+            runs.append(r)
+        results[(name, prog)] = runs
+
+
+def median(runs, key):
+    values = [r[key] for r in runs if key in r]
+    return statistics.median(values) if values else float('nan')
+
+
+def report(results, stalls, meta):
+    lines = []
+    lines.append('Hangar start-up figures (tests/bench/startup-bench.py)')
+    lines.append(meta)
+    lines += [f'NOTE: {note}' for note in NOTES]
+    lines.append('')
+    lines.append(f'{"scenario":<10} {"program":<8} {"wall s":>8} {"min":>6} {"CPU s":>8} {"peak MB":>8} '
+                 f'{"idle CPU s":>11} {"windows":>8}  notes')
+    for (name, prog), runs in results.items():
+        errors = [r['error'] for r in runs if 'error' in r]
+        idle_cpu = [r['idle_cpu'] for r in runs if 'idle_cpu' in r]
+        windows = [r.get('windows', 0) for r in runs if r.get('idle')]
+        walls = [r['wall'] for r in runs if 'wall' in r]
+        lines.append(f'{name:<10} {prog:<8} {median(runs, "wall"):>8.3f} '
+                     f'{(min(walls) if walls else float("nan")):>6.3f} {median(runs, "cpu"):>8.2f} '
+                     f'{median(runs, "rss"):>8.0f} '
+                     f'{(f"{idle_cpu[-1]:.2f}" if idle_cpu else "-"):>11} '
+                     f'{(min(windows) if windows else 0):>8}  '
+                     + ('; '.join(errors) if errors else ''))
+    lines.append('')
+    for name in dict.fromkeys(n for n, _ in results):
+        h, b = results.get((name, 'hangar')), results.get((name, 'bare'))
+        if h and b:
+            wall = median(h, 'wall') / median(b, 'wall')
+            cpu = median(h, 'cpu') / median(b, 'cpu')
+            lines.append(f'{name}: hangar/bare wall {wall:.2f}x, CPU {cpu:.2f}x, '
+                         f'peak RSS {median(h, "rss"):.0f} MB vs {median(b, "rss"):.0f} MB')
+    lines.append('')
+    lines.append('Main-loop stalls (stall-probe.so, 10 ms timer; gaps over 30 ms listed as gap@time, ms):')
+    for (name, prog), s in stalls.items():
+        if 'first_dispatch_ms' not in s:
+            lines.append(f'{name:<10} {prog:<8} the main loop never ran in {ARGS.stall_seconds:.0f} s '
+                         f'(blocked before it started){"" if s.get("alive") else "; EXITED EARLY"}')
+            continue
+        gaps = ' '.join(f'{g:.0f}@{t:.0f}' for g, t in s.get('gaps', [])[:12])
+        lines.append(f'{name:<10} {prog:<8} loop starts {s.get("first_dispatch_ms", float("nan")):7.0f} ms, '
+                     f'longest gap {s.get("max_gap_ms", float("nan")):6.0f} ms at {s.get("max_gap_at_ms", float("nan")):6.0f} ms'
+                     f'{"" if s.get("alive") else " (EXITED EARLY)"}; gaps: {gaps or "none"}')
+    return '\n'.join(lines)
+
+
+def start_xvfb(display):
+    env = dict(os.environ, DISPLAY=display)
+    if subprocess.run(['xdpyinfo'], env=env, capture_output=True).returncode == 0:
+        return None
+    proc = subprocess.Popen(['Xvfb', display, '-screen', '0', '1920x1080x24', '-nolisten', 'tcp'],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if subprocess.run(['xdpyinfo'], env=env, capture_output=True).returncode == 0:
+            return proc
+        time.sleep(0.05)
+    proc.kill()
+    sys.exit(f'Xvfb did not start on {display}')
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--build-dir', type=pathlib.Path, default=ROOT / 'build')
+    p.add_argument('--machines', type=int, default=1000)
+    p.add_argument('--world-machines', type=int, default=10000)
+    p.add_argument('--runs', type=int, default=3)
+    p.add_argument('--idle-seconds', type=float, default=20.0)
+    p.add_argument('--stall-seconds', type=float, default=8.0)
+    p.add_argument('--display', default=':14')
+    p.add_argument('--a11y', action='store_true', help='leave GTK accessibility on (default: GTK_A11Y=none)')
+    p.add_argument('--skip-system', action='store_true', help='do not define machines on qemu:///system')
+    p.add_argument('--no-os-metadata', action='store_true',
+                   help='skip the second system run, whose machines carry a libosinfo OS id')
+    p.add_argument('--shots-dir', type=pathlib.Path, default=pathlib.Path(tempfile.gettempdir()) / 'hangar-bench')
+    p.add_argument('--output', type=pathlib.Path)
+    args = p.parse_args()
+    args.build_dir = args.build_dir.resolve()
+    return args
+
+
+def main():
+    if not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
+        os.execvp('dbus-run-session', ['dbus-run-session', '--', sys.executable, *sys.argv])
+
+    for path in [ARGS.build_dir / 'src' / 'hangar', ARGS.build_dir / 'tests' / 'bench' / 'hangar-bare-window',
+                 ARGS.build_dir / 'tests' / 'bench' / 'hangar-stall-probe.so']:
+        if not path.exists():
+            sys.exit(f'{path} is missing: build first (bash tools/hangar test, or meson compile -C BUILD)')
+    ARGS.shots_dir.mkdir(parents=True, exist_ok=True)
+
+    # Turn Ctrl+C and kill into exceptions, so the finally blocks below always clean up.
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt(f'signal {signum}')
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
+
+    # Runs share the hangar-bench-* names on the system daemon, and each cleans up leftovers when it
+    # starts: two at once would remove each other's machines. Take turns.
+    lock = open(os.path.join(tempfile.gettempdir(), 'hangar-startup-bench.lock'), 'w')
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log('another startup-bench run is going on; waiting for it to finish')
+        fcntl.flock(lock, fcntl.LOCK_EX)
+
+    xvfb = start_xvfb(ARGS.display)
+    env = {k: v for k, v in os.environ.items() if k not in ('LIBVIRT_DEFAULT_URI', 'WAYLAND_DISPLAY')}
+    env.update(DISPLAY=ARGS.display, GSK_RENDERER='cairo', GSETTINGS_BACKEND='memory',
+               GSETTINGS_SCHEMA_DIR=str(ARGS.build_dir / 'data'))
+    if not ARGS.a11y:
+        env.update(GTK_A11Y='none', NO_AT_BRIDGE='1')
+
+    results, stalls = {}, {}
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix='hangar-bench-'))
+    hang = None
+    try:
+        if not ARGS.skip_system:
+            leftovers = undefine_domains()
+            if leftovers:
+                sys.exit(f'cannot remove earlier {BENCH_PREFIX}* domains: {leftovers[:5]}')
+            log(f'defining {ARGS.machines} domains on {SYSTEM_URI}')
+            define_domains(ARGS.machines, tmp)
+            total = count_domains()
+            log(f'{total} domains defined on {SYSTEM_URI} in all')
+            if total != ARGS.machines:
+                NOTES.append(f'{SYSTEM_URI} held {total} domains during the system runs, '
+                             f'{ARGS.machines} of them the bench\'s own (others belong to someone else)')
+            run_scenario('system', SYSTEM_URI, env, results)
+            for prog, argv in programs(SYSTEM_URI).items():
+                stalls[('system', prog)] = measure_stall(argv, env, ARGS.stall_seconds)
+            if not ARGS.no_os_metadata:
+                # The same machines again, now with the OS id virt-install records, so the OS column
+                # has something to look up.
+                undefine_domains()
+                log(f'defining {ARGS.machines} domains with libosinfo metadata on {SYSTEM_URI}')
+                define_domains(ARGS.machines, tmp, with_os=True)
+                run_scenario('system-os', SYSTEM_URI, env, results)
+                for prog, argv in programs(SYSTEM_URI).items():
+                    stalls[('system-os', prog)] = measure_stall(argv, env, ARGS.stall_seconds)
+
+        world = tmp / 'world.xml'
+        subprocess.run([sys.executable, str(ROOT / 'tests' / 'bench' / 'make-world.py'),
+                        str(ARGS.world_machines), str(world)], check=True)
+        world_uri = f'test://{world}'
+        run_scenario('world', world_uri, env, results)
+        for prog, argv in programs(world_uri).items():
+            stalls[('world', prog)] = measure_stall(argv, env, ARGS.stall_seconds)
+
+        hang = HangingDaemon(tmp / 'hang.sock')
+        stalls[('hang', 'hangar')] = measure_stall(programs(hang.uri)['hangar'], env, ARGS.stall_seconds)
+    finally:
+        if hang is not None:
+            hang.close()
+        if not ARGS.skip_system:
+            left = undefine_domains()
+            log(f'cleanup: {len(left)} {BENCH_PREFIX}* domains left on {SYSTEM_URI}')
+        shutil.rmtree(tmp, ignore_errors=True)
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait()
+
+    meta = (f'{time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; {os.cpu_count()} CPUs; '
+            f'median of {ARGS.runs} runs after one warm-up; GSK_RENDERER=cairo; '
+            f'{"a11y on" if ARGS.a11y else "GTK_A11Y=none"}; idle = no CPU tick for {IDLE_QUIET:.0f} s; '
+            f'idle CPU over {ARGS.idle_seconds:.0f} s; screenshots in {ARGS.shots_dir}')
+    text = report(results, stalls, meta)
+    print(text)
+    if ARGS.output:
+        ARGS.output.write_text(text + '\n')
+
+
+if __name__ == '__main__':
+    ARGS = parse_args()
+    try:
+        main()
+    except KeyboardInterrupt as e:
+        sys.exit(f'interrupted ({e or "Ctrl+C"}); the bench domains were removed')
