@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* Thread-safe; loads libosinfo's database on first use, so call it from a worker. */
+/* Thread-safe; reads the one osinfo file of an id on its first lookup, so call it from a worker. */
 char *hangar_os_db_dup_name (const char *os_id) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -11,10 +11,31 @@
 
 G_BEGIN_DECLS
 
+/* The machine list's columns, in order. */
+typedef enum {
+  HANGAR_COLUMN_NAME,
+  HANGAR_COLUMN_STATE,
+  HANGAR_COLUMN_MEMORY,
+  HANGAR_COLUMN_VCPUS,
+  HANGAR_COLUMN_OS,
+  HANGAR_N_COLUMNS,
+} HangarColumn;
+
+/* Where each column goes in a row @width wide whose name needs @name_min. */
+typedef struct {
+  int      x[HANGAR_N_COLUMNS];
+  int      width[HANGAR_N_COLUMNS];
+  gboolean shown[HANGAR_N_COLUMNS];
+} HangarColumnsPlacement;
+
 #define HANGAR_TYPE_COLUMNS_LAYOUT (hangar_columns_layout_get_type ())
 
 G_DECLARE_FINAL_TYPE (HangarColumnsLayout, hangar_columns_layout, HANGAR, COLUMNS_LAYOUT, GtkLayoutManager)
 
-GtkLayoutManager *hangar_columns_layout_new (void) G_GNUC_WARN_UNUSED_RESULT;
+GtkLayoutManager *hangar_columns_layout_new   (void) G_GNUC_WARN_UNUSED_RESULT;
+void              hangar_columns_layout_place (int                     width,
+                                               int                     name_min,
+                                               gboolean                rtl,
+                                               HangarColumnsPlacement *placement);
 
 G_END_DECLS

@@ -44,6 +44,9 @@ struct _HangarMachineList
   GtkWidget          *reconnect_button;
   GtkWidget          *reconnect_now_button;
 
+  guint               summaries_id;  /* idle that asks for the visible machines' title and OS */
+  guint               spinner_id;    /* timeout that shows the spinner of a slow connection */
+
   guint               folded : 1;
 };
 
@@ -167,6 +170,49 @@ update_subtitle (HangarMachineList *self,
   adw_window_title_set_subtitle (self->window_title, subtitle);
 }
 
+/* The status pages' icons, set when a page is first shown on screen: GTK loads an image's icon as soon
+ * as its style is known, shown or not, and these large icons are SVGs, which bring in librsvg
+ * (+6 MB) and rendering them at start-up for pages that are usually never seen. */
+static const struct {
+  const char *page;
+  const char *icon_name;
+} status_icons[] = {
+  { "no-connection", "network-server-symbolic" },
+  { "disconnected", "network-offline-symbolic" },
+  { "reconnecting", "network-offline-symbolic" },
+  { "empty", "computer-symbolic" },
+  { "no-results", "edit-find-symbolic" },
+};
+
+static void
+show_status_icon (HangarMachineList *self,
+                  const char        *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (status_icons); i++)
+    if (g_str_equal (status_icons[i].page, name))
+      {
+        AdwStatusPage *page = ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->stack, name));
+
+        if (adw_status_page_get_icon_name (page) == NULL)
+          adw_status_page_set_icon_name (page, status_icons[i].icon_name);
+        return;
+      }
+}
+
+#define SPINNER_DELAY_MS 500
+
+static gboolean
+show_spinner_cb (gpointer user_data)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (user_data);
+
+  self->spinner_id = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->connecting_spinner), TRUE);
+  gtk_spinner_set_spinning (self->connecting_spinner, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 update_view (HangarMachineList *self)
 {
@@ -217,8 +263,22 @@ update_view (HangarMachineList *self)
     }
 
   gtk_stack_set_visible_child_name (self->stack, name);
-  /* A spinning spinner ticks the frame clock even on a hidden page: spin only when shown. */
-  gtk_spinner_set_spinning (self->connecting_spinner, g_str_equal (name, "connecting"));
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    show_status_icon (self, name);
+  /* A spinning spinner ticks the frame clock even on a hidden page: spin only when shown. And
+   * only when connecting takes a while: most connections answer well within SPINNER_DELAY_MS,
+   * and a spinner flashed for a few frames costs those frames plus loading its SVG icon. */
+  if (g_str_equal (name, "connecting"))
+    {
+      if (self->spinner_id == 0 && !gtk_widget_get_visible (GTK_WIDGET (self->connecting_spinner)))
+        self->spinner_id = g_timeout_add (SPINNER_DELAY_MS, show_spinner_cb, self);
+    }
+  else
+    {
+      g_clear_handle_id (&self->spinner_id, g_source_remove);
+      gtk_spinner_set_spinning (self->connecting_spinner, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->connecting_spinner), FALSE);
+    }
   update_subtitle (self, g_str_equal (name, "machines") || g_str_equal (name, "empty") ||
                          g_str_equal (name, "no-results"));
 }
@@ -261,6 +321,76 @@ list_activate_cb (HangarMachineList *self,
   emit_activated (self, machine);
 }
 
+/* Title and OS live in each machine's XML, one call per machine. Ask only for the machines in
+ * view: GTK 4.8 binds up to 200 rows whatever the window shows, so asking on bind would fetch
+ * ten times more than is seen. The rows all have the same height, so the visible positions
+ * follow from the scroll position. */
+static gboolean
+load_visible_summaries_cb (gpointer user_data)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (user_data);
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n_items = g_list_model_get_n_items (model);
+  double upper;
+  double row_height;
+  guint first;
+  guint last;
+
+  self->summaries_id = 0;
+
+  upper = vadjustment ? gtk_adjustment_get_upper (vadjustment) : 0.0;
+  if (n_items == 0 || upper <= 0.0)
+    return G_SOURCE_REMOVE;
+
+  row_height = upper / n_items;
+  first = (guint) MAX (0.0, gtk_adjustment_get_value (vadjustment) / row_height);
+  last = (guint) ((gtk_adjustment_get_value (vadjustment) +
+                   gtk_adjustment_get_page_size (vadjustment)) / row_height) + 1;
+  for (guint i = first; i <= last && i < n_items; i++)
+    {
+      g_autoptr(HangarMachine) machine = g_list_model_get_item (model, i);
+
+      hangar_machine_load_summary (machine);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_visible_summaries (HangarMachineList *self)
+{
+  /* After the list view has laid out the change, so the adjustment is up to date. */
+  if (self->summaries_id == 0)
+    self->summaries_id = g_idle_add_full (G_PRIORITY_LOW, load_visible_summaries_cb, self, NULL);
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              HangarMachineList        *self)
+{
+  gtk_list_item_set_child (item, g_object_new (HANGAR_TYPE_MACHINE_ROW, NULL));
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             HangarMachineList        *self)
+{
+  HangarMachine *machine = gtk_list_item_get_item (item);
+
+  hangar_machine_row_set_machine (HANGAR_MACHINE_ROW (gtk_list_item_get_child (item)), machine);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               HangarMachineList        *self)
+{
+  hangar_machine_row_set_machine (HANGAR_MACHINE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
 static void
 filter_items_changed_cb (HangarMachineList *self)
 {
@@ -298,6 +428,8 @@ hangar_machine_list_map (GtkWidget *widget)
   HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
 
   GTK_WIDGET_CLASS (hangar_machine_list_parent_class)->map (widget);
+
+  show_status_icon (self, gtk_stack_get_visible_child_name (self->stack));
 
   gtk_search_bar_set_key_capture_widget (self->search_bar,
                                          GTK_WIDGET (gtk_widget_get_root (widget)));
@@ -394,6 +526,8 @@ hangar_machine_list_dispose (GObject *object)
   GtkWidget *child;
   HangarMachineList *self = HANGAR_MACHINE_LIST (object);
 
+  g_clear_handle_id (&self->summaries_id, g_source_remove);
+  g_clear_handle_id (&self->spinner_id, g_source_remove);
   if (self->connection_signals != NULL)
     g_signal_group_set_target (self->connection_signals, NULL);
   if (self->machines_signals != NULL)
@@ -469,6 +603,9 @@ hangar_machine_list_class_init (HangarMachineListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, reconnect_now_button);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_items_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, setup_row_cb);
+  gtk_widget_class_bind_template_callback (widget_class, bind_row_cb);
+  gtk_widget_class_bind_template_callback (widget_class, unbind_row_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_mode_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "machines.open", "s", open_action);
@@ -489,6 +626,8 @@ hangar_machine_list_class_init (HangarMachineListClass *klass)
 static void
 hangar_machine_list_init (HangarMachineList *self)
 {
+  GtkAdjustment *vadjustment;
+
   self->connection_signals = g_signal_group_new (HANGAR_TYPE_CONNECTION);
   g_signal_group_connect_object (self->connection_signals, "notify::state",
                                  G_CALLBACK (update_view), self, G_CONNECT_SWAPPED);
@@ -502,6 +641,14 @@ hangar_machine_list_init (HangarMachineList *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+  g_signal_connect_object (vadjustment, "value-changed",
+                           G_CALLBACK (queue_visible_summaries), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (vadjustment, "changed",
+                           G_CALLBACK (queue_visible_summaries), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed",
+                           G_CALLBACK (queue_visible_summaries), self, G_CONNECT_SWAPPED);
   hangar_fix_button_name (self->add_button);
   hangar_fix_button_name (self->reconnect_button);
   hangar_fix_button_name (self->reconnect_now_button);

@@ -15,22 +15,28 @@
 #include "hangar-machine-row.h"
 #include "hangar-ui-util.h"
 
-/* One row of the machine list. GtkListView recycles a few dozen of these for any number of
- * machines; every label is a binding in the template, so rebinding costs no C code. */
+/* One row of the machine list.
+ *
+ * GTK 4.8's GtkListView keeps up to 200 rows alive (not only the visible ones) and builds,
+ * measures, allocates and snapshots all of them on the first fill, so a row has to be cheap:
+ * every widget in it costs its CSS style, its measure and its allocation, 200 times over.
+ * So a row has only two children, made in C (no GtkBuilder template, no expression bindings):
+ * a GtkLabel for the name, which decides the row's minimum width, and a GtkInscription for the
+ * OS, which is long and dimmed by CSS. The short cells in between (state icon and label,
+ * memory, vCPUs) are drawn by the row itself from the machine's properties at snapshot time;
+ * one "notify" handler on the machine updates what changed. HangarColumnsLayout places the
+ * children and says where the drawn cells go, so the header (a row too) and the rows line up.
+ * The drawn cells are told to assistive technology through the row's description. */
 struct _HangarMachineRow
 {
   GtkWidget      parent_instance;
 
   HangarMachine *machine;
+  gulong         notify_id;
   gboolean       header;
 
-  /* Template widgets */
-  GtkLabel      *name_label;
-  GtkWidget     *state_icon;
-  GtkLabel      *state_label;
-  GtkLabel      *memory_label;
-  GtkLabel      *vcpus_label;
-  GtkLabel      *os_label;
+  GtkWidget     *name_label;  /* GtkLabel, first child */
+  GtkWidget     *os_label;    /* GtkInscription, last child */
 };
 
 G_DEFINE_FINAL_TYPE (HangarMachineRow, hangar_machine_row, GTK_TYPE_WIDGET)
@@ -42,6 +48,9 @@ enum {
   N_PROPS,
 };
 
+#define ICON_SIZE    16
+#define ICON_SPACING 6
+
 static GParamSpec *properties[N_PROPS];
 
 HangarMachine *
@@ -52,27 +61,212 @@ hangar_machine_row_get_machine (HangarMachineRow *self)
   return self->machine;
 }
 
+static char *
+format_vcpus (guint vcpus)
+{
+  if (vcpus == 0)
+    return g_strdup ("—");
+  return g_strdup_printf ("%u", vcpus);
+}
+
+/* What the drawn cells show, for assistive technology: "Running, 2 GiB, 2 vCPUs". */
+static void
+update_description (HangarMachineRow *self)
+{
+  g_autofree char *memory = hangar_format_memory_kib (hangar_machine_get_memory (self->machine));
+  guint vcpus = hangar_machine_get_vcpus (self->machine);
+  g_autofree char *description = NULL;
+
+  /* Translators: a machine in the list: its state, memory and number of virtual CPUs */
+  description = g_strdup_printf (ngettext ("%s, %s, %u vCPU", "%s, %s, %u vCPUs", vcpus),
+                                 hangar_machine_get_state_label (self->machine), memory, vcpus);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
+
+static void
+update_name (HangarMachineRow *self)
+{
+  const char *name = hangar_machine_get_name (self->machine);
+
+  gtk_label_set_label (GTK_LABEL (self->name_label), name);
+  /* The row is what assistive technology lands on: name it after the machine. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  -1);
+}
+
+static void
+machine_notify_cb (HangarMachineRow *self,
+                   GParamSpec       *pspec)
+{
+  const char *name = pspec->name;
+
+  if (g_str_equal (name, "state") || g_str_equal (name, "state-label") ||
+      g_str_equal (name, "state-icon") || g_str_equal (name, "memory") ||
+      g_str_equal (name, "vcpus"))
+    {
+      update_description (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  else if (g_str_equal (name, "os-name"))
+    gtk_inscription_set_text (GTK_INSCRIPTION (self->os_label),
+                              hangar_machine_get_os_name (self->machine));
+  else if (g_str_equal (name, "name"))
+    update_name (self);
+}
+
 void
 hangar_machine_row_set_machine (HangarMachineRow *self,
                                 HangarMachine    *machine)
 {
   g_return_if_fail (HANGAR_IS_MACHINE_ROW (self));
   g_return_if_fail (machine == NULL || HANGAR_IS_MACHINE (machine));
+  g_return_if_fail (!self->header || machine == NULL);
 
-  if (!g_set_object (&self->machine, machine))
+  if (self->machine == machine)
     return;
 
-  /* Title and OS live in each machine's XML; the model batches these requests for the rows
-   * on screen, so scrolling through 10 000 machines asks only for what is seen. */
-  if (machine != NULL)
-    hangar_machine_load_summary (machine);
+  if (self->machine != NULL)
+    g_clear_signal_handler (&self->notify_id, self->machine);
+  g_set_object (&self->machine, machine);
 
-  /* The row is what assistive technology lands on: name it after the machine. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  machine ? hangar_machine_get_name (machine) : "",
-                                  -1);
+  /* An unbound row is not shown; its children keep their text until the next machine. */
+  if (machine != NULL)
+    {
+      self->notify_id = g_signal_connect_object (machine, "notify",
+                                                 G_CALLBACK (machine_notify_cb), self,
+                                                 G_CONNECT_SWAPPED);
+      update_name (self);
+      update_description (self);
+      gtk_inscription_set_text (GTK_INSCRIPTION (self->os_label),
+                                hangar_machine_get_os_name (machine));
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MACHINE]);
+}
+
+/* One line of text in a drawn cell, ellipsized to @width and centred vertically like a label. */
+static void
+draw_text (HangarMachineRow *self,
+           GtkSnapshot      *snapshot,
+           const char       *text,
+           int               x,
+           int               width,
+           gboolean          align_end,
+           PangoAttrList    *attrs,
+           const GdkRGBA    *color)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  g_autoptr(PangoLayout) layout = NULL;
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  PangoRectangle logical;
+
+  if (text == NULL || *text == '\0' || width <= 0)
+    return;
+
+  layout = gtk_widget_create_pango_layout (widget, text);
+  pango_layout_set_attributes (layout, attrs);
+  pango_layout_set_width (layout, width * PANGO_SCALE);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_alignment (layout, align_end != rtl ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (x, MAX (0, (gtk_widget_get_height (widget) -
+                                                            logical.height) / 2)));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+draw_icon (HangarMachineRow *self,
+           GtkSnapshot      *snapshot,
+           const char       *icon_name,
+           int               x,
+           const GdkRGBA    *color)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (widget));
+  g_autoptr(GtkIconPaintable) icon = NULL;
+
+  if (icon_name == NULL)
+    return;
+
+  icon = gtk_icon_theme_lookup_icon (theme, icon_name, NULL, ICON_SIZE,
+                                     gtk_widget_get_scale_factor (widget),
+                                     gtk_widget_get_direction (widget), 0);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (x, (gtk_widget_get_height (widget) - ICON_SIZE) / 2));
+  gtk_symbolic_paintable_snapshot_symbolic (GTK_SYMBOLIC_PAINTABLE (icon), snapshot,
+                                            ICON_SIZE, ICON_SIZE, color, 1);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+hangar_machine_row_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  HangarMachineRow *self = HANGAR_MACHINE_ROW (widget);
+  gboolean rtl = gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL;
+  g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+  g_autoptr(PangoAttrList) numeric_attrs = NULL;
+  g_autofree char *memory = NULL;
+  g_autofree char *vcpus = NULL;
+  HangarColumnsPlacement columns;
+  const char *state = NULL;
+  int name_min = 0;
+  GdkRGBA color;
+  int state_x;
+  int state_width;
+
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+
+  gtk_widget_measure (self->name_label, GTK_ORIENTATION_HORIZONTAL, -1, &name_min, NULL, NULL, NULL);
+  hangar_columns_layout_place (gtk_widget_get_width (widget), name_min, rtl, &columns);
+  state_x = columns.x[HANGAR_COLUMN_STATE];
+  state_width = columns.width[HANGAR_COLUMN_STATE];
+
+  if (self->header)
+    {
+      /* As .machine-list-header label in style.css. */
+      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      pango_attr_list_insert (attrs, pango_attr_scale_new (0.9));
+      color.alpha *= 0.7;
+      state = _("State");
+      memory = g_strdup (_("Memory"));
+      vcpus = g_strdup (_("vCPUs"));
+      numeric_attrs = pango_attr_list_ref (attrs);
+    }
+  else if (self->machine != NULL)
+    {
+      state = hangar_machine_get_state_label (self->machine);
+      memory = hangar_format_memory_kib (hangar_machine_get_memory (self->machine));
+      vcpus = format_vcpus (hangar_machine_get_vcpus (self->machine));
+      /* Digits of equal width, as the .numeric style class does. */
+      numeric_attrs = pango_attr_list_new ();
+      pango_attr_list_insert (numeric_attrs, pango_attr_font_features_new ("tnum=1"));
+
+      draw_icon (self, snapshot, hangar_machine_get_state_icon (self->machine),
+                 rtl ? state_x + state_width - ICON_SIZE : state_x, &color);
+      if (!rtl)
+        state_x += ICON_SIZE + ICON_SPACING;
+      state_width -= ICON_SIZE + ICON_SPACING;
+    }
+
+  draw_text (self, snapshot, state, state_x, state_width, FALSE, attrs, &color);
+  if (columns.shown[HANGAR_COLUMN_MEMORY])
+    draw_text (self, snapshot, memory, columns.x[HANGAR_COLUMN_MEMORY],
+               columns.width[HANGAR_COLUMN_MEMORY], TRUE, numeric_attrs, &color);
+  if (columns.shown[HANGAR_COLUMN_VCPUS])
+    draw_text (self, snapshot, vcpus, columns.x[HANGAR_COLUMN_VCPUS],
+               columns.width[HANGAR_COLUMN_VCPUS], TRUE, numeric_attrs, &color);
+
+  GTK_WIDGET_CLASS (hangar_machine_row_parent_class)->snapshot (widget, snapshot);
 }
 
 /* The list's column header is a row too, so it shares the row's column layout. */
@@ -84,31 +278,12 @@ set_header (HangarMachineRow *self,
   if (!header)
     return;
 
-  gtk_label_set_label (self->name_label, _("Name"));
-  gtk_label_set_label (self->state_label, _("State"));
-  gtk_label_set_label (self->memory_label, _("Memory"));
-  gtk_label_set_label (self->vcpus_label, _("vCPUs"));
-  gtk_label_set_label (self->os_label, _("Operating System"));
-  gtk_widget_set_visible (self->state_icon, FALSE);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->os_label), "dim-label");
+  gtk_label_set_label (GTK_LABEL (self->name_label), _("Name"));
+  gtk_inscription_set_text (GTK_INSCRIPTION (self->os_label), _("Operating System"));
+  gtk_widget_remove_css_class (self->os_label, "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self), "header");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.open", FALSE);
-}
-
-static char *
-format_memory_cb (gpointer item,
-                  guint64  memory_kib)
-{
-  return hangar_format_memory_kib (memory_kib);
-}
-
-static char *
-format_vcpus_cb (gpointer item,
-                 guint    vcpus)
-{
-  if (vcpus == 0)
-    return g_strdup ("—");
-  return g_strdup_printf ("%u", vcpus);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -177,11 +352,12 @@ hangar_machine_row_dispose (GObject *object)
   GtkWidget *child;
   HangarMachineRow *self = HANGAR_MACHINE_ROW (object);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), HANGAR_TYPE_MACHINE_ROW);
-  /* dispose_template () only unparents bound children; the template has others. */
+  if (self->machine != NULL)
+    g_clear_signal_handler (&self->notify_id, self->machine);
+  g_clear_object (&self->machine);
+
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
-  g_clear_object (&self->machine);
 
   G_OBJECT_CLASS (hangar_machine_row_parent_class)->dispose (object);
 }
@@ -196,6 +372,8 @@ hangar_machine_row_class_init (HangarMachineRowClass *klass)
   object_class->get_property = hangar_machine_row_get_property;
   object_class->set_property = hangar_machine_row_set_property;
 
+  widget_class->snapshot = hangar_machine_row_snapshot;
+
   properties[PROP_MACHINE] =
     g_param_spec_object ("machine", NULL, NULL,
                          HANGAR_TYPE_MACHINE,
@@ -208,17 +386,6 @@ hangar_machine_row_class_init (HangarMachineRowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  hangar_ui_ensure_resources ();
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/hangarvm/Hangar/ui/hangar-machine-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, HangarMachineRow, name_label);
-  gtk_widget_class_bind_template_child (widget_class, HangarMachineRow, state_icon);
-  gtk_widget_class_bind_template_child (widget_class, HangarMachineRow, state_label);
-  gtk_widget_class_bind_template_child (widget_class, HangarMachineRow, memory_label);
-  gtk_widget_class_bind_template_child (widget_class, HangarMachineRow, vcpus_label);
-  gtk_widget_class_bind_template_child (widget_class, HangarMachineRow, os_label);
-  gtk_widget_class_bind_template_callback (widget_class, format_memory_cb);
-  gtk_widget_class_bind_template_callback (widget_class, format_vcpus_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, HANGAR_TYPE_COLUMNS_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "machinerow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -232,5 +399,22 @@ hangar_machine_row_class_init (HangarMachineRowClass *klass)
 static void
 hangar_machine_row_init (HangarMachineRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  self->name_label = gtk_label_new (NULL);
+  gtk_widget_set_hexpand (self->name_label, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->name_label), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->name_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (self->name_label), 12);
+  gtk_widget_add_css_class (self->name_label, "machine-name");
+  gtk_widget_set_parent (self->name_label, widget);
+
+  /* Measured from font metrics, never from its text: the layout gives it a fixed width. */
+  self->os_label = gtk_inscription_new (NULL);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->os_label),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (self->os_label), 1);
+  gtk_widget_add_css_class (self->os_label, "os-column");
+  gtk_widget_add_css_class (self->os_label, "dim-label");
+  gtk_widget_set_parent (self->os_label, widget);
 }
