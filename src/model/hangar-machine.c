@@ -923,6 +923,40 @@ action_inner_cb (GObject      *source_object,
   g_task_return_boolean (outer, TRUE);
 }
 
+/* The read-only calls (details, samples, graphics fd): a worker on an owned domain reference,
+ * cancellable; @what (transfer full) is the sentence that starts any error ("Could not …"). */
+static void
+run_reader (HangarMachine       *self,
+            char                *what,
+            guint                index,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data,
+            gpointer             source_tag,
+            GTaskThreadFunc      worker)
+{
+  g_autoptr(GTask) task = NULL;
+  ActionData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  data = g_new0 (ActionData, 1);
+  data->what = what;
+  data->uri = g_strdup (self->uri);
+  data->index = index;
+  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
+
+  if (self->domain == NULL)
+    {
+      g_task_return_error (task, unavailable_error (self, data->what));
+      return;
+    }
+
+  virDomainRef (self->domain);
+  data->domain = self->domain;
+  g_task_run_in_thread (task, worker);
+}
+
 /* Returns the worker's task (a mutating action is never cancelled half-way, so it has no
  * cancellable), or NULL when the caller's task already failed. */
 static GTask *
@@ -1205,28 +1239,11 @@ hangar_machine_load_details_async (HangarMachine       *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ActionData *data;
-
   g_return_if_fail (HANGAR_IS_MACHINE (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hangar_machine_load_details_async);
-  data = g_new0 (ActionData, 1);
-  data->what = g_strdup_printf (_("Could not read the settings of “%s”"), self->name);
-  data->uri = g_strdup (self->uri);
-  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
-
-  if (self->domain == NULL)
-    {
-      g_task_return_error (task, unavailable_error (self, data->what));
-      return;
-    }
-
-  virDomainRef (self->domain);
-  data->domain = self->domain;
-  g_task_run_in_thread (task, details_worker);
+  run_reader (self, g_strdup_printf (_("Could not read the settings of “%s”"), self->name), 0,
+              cancellable, callback, user_data, hangar_machine_load_details_async, details_worker);
 }
 
 /**
@@ -1367,28 +1384,11 @@ hangar_machine_sample_async (HangarMachine       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ActionData *data;
-
   g_return_if_fail (HANGAR_IS_MACHINE (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hangar_machine_sample_async);
-  data = g_new0 (ActionData, 1);
-  data->what = g_strdup_printf (_("Could not read the usage of “%s”"), self->name);
-  data->uri = g_strdup (self->uri);
-  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
-
-  if (self->domain == NULL)
-    {
-      g_task_return_error (task, unavailable_error (self, data->what));
-      return;
-    }
-
-  virDomainRef (self->domain);
-  data->domain = self->domain;
-  g_task_run_in_thread (task, sample_worker);
+  run_reader (self, g_strdup_printf (_("Could not read the usage of “%s”"), self->name), 0,
+              cancellable, callback, user_data, hangar_machine_sample_async, sample_worker);
 }
 
 /**
@@ -1457,29 +1457,11 @@ hangar_machine_open_graphics_fd_async (HangarMachine       *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  ActionData *data;
-
   g_return_if_fail (HANGAR_IS_MACHINE (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, hangar_machine_open_graphics_fd_async);
-  data = g_new0 (ActionData, 1);
-  data->what = g_strdup_printf (_("Could not open the display of “%s”"), self->name);
-  data->uri = g_strdup (self->uri);
-  data->index = index;
-  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
-
-  if (self->domain == NULL)
-    {
-      g_task_return_error (task, unavailable_error (self, data->what));
-      return;
-    }
-
-  virDomainRef (self->domain);
-  data->domain = self->domain;
-  g_task_run_in_thread (task, graphics_worker);
+  run_reader (self, g_strdup_printf (_("Could not open the display of “%s”"), self->name), index,
+              cancellable, callback, user_data, hangar_machine_open_graphics_fd_async, graphics_worker);
 }
 
 /**

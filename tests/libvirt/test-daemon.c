@@ -132,9 +132,11 @@ expectation_met (gpointer data)
   return m != NULL && hangar_machine_get_state (m) == e->state && !hangar_machine_get_busy (m);
 }
 
-/* Within a second, through events alone (the model never polls). */
+/* Through events alone (the model never polls): without the event the state would never change.
+ * The latency is printed, not asserted: speed belongs in benchmarks, and a loaded CI machine
+ * must not fail a correct model (it is a few milliseconds when the machine is quiet). */
 static void
-expect_within_1s (Fixture            *f,
+expect_by_event (Fixture            *f,
                   gboolean            present,
                   HangarMachineState  state,
                   const char         *what)
@@ -142,7 +144,7 @@ expect_within_1s (Fixture            *f,
   Expect e = { f, present, state };
   gint64 start = g_get_monotonic_time ();
 
-  g_assert_true (hangar_test_wait_for (expectation_met, &e, 1000));
+  g_assert_true (hangar_test_wait_for (expectation_met, &e, 10000));
   g_test_message ("%s seen after %.0f ms", what, (g_get_monotonic_time () - start) / 1000.0);
 }
 
@@ -164,26 +166,26 @@ test_outside_changes (Fixture       *f,
 
   dom = virDomainDefineXML (f->external, xml);
   g_assert_nonnull (dom);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "define");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "define");
   g_assert_cmpuint (hangar_machine_get_memory (hangar_connection_lookup_machine_by_name (f->conn, f->name)),
                     ==, 65536);
 
   /* A metadata event carries the new title (and the refresh it causes reads the XML). */
   g_assert_cmpint (virDomainSetMetadata (dom, VIR_DOMAIN_METADATA_TITLE, "Title <&> “ünï”", NULL, NULL,
                                          VIR_DOMAIN_AFFECT_CONFIG), ==, 0);
-  g_assert_true (hangar_test_wait_for (title_set, f, 1000));
+  g_assert_true (hangar_test_wait_for (title_set, f, 10000));
 
   g_assert_cmpint (virDomainCreate (dom), ==, 0);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_RUNNING, "start");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_RUNNING, "start");
 
   g_assert_cmpint (virDomainSuspend (dom), ==, 0);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_PAUSED, "suspend");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_PAUSED, "suspend");
 
   g_assert_cmpint (virDomainDestroy (dom), ==, 0);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "destroy");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "destroy");
 
   g_assert_cmpint (virDomainUndefine (dom), ==, 0);
-  expect_within_1s (f, FALSE, 0, "undefine");
+  expect_by_event (f, FALSE, 0, "undefine");
   virDomainFree (dom);
 }
 
@@ -214,11 +216,11 @@ test_lifecycle (Fixture       *f,
   dom = virDomainDefineXML (f->external, xml);
   g_assert_nonnull (dom);
   virDomainFree (dom);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "define");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "define");
   m = hangar_connection_lookup_machine_by_name (f->conn, f->name);
 
   run_action (m, HANGAR_MACHINE_ACTION_START);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_RUNNING, "start");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_RUNNING, "start");
   g_assert_cmpuint (hangar_machine_get_vcpus (m), ==, 1);
 
   hangar_machine_sample_async (m, NULL, hangar_test_async_cb, &result);
@@ -247,11 +249,11 @@ test_lifecycle (Fixture       *f,
   }
 
   run_action (m, HANGAR_MACHINE_ACTION_PAUSE);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_PAUSED, "pause");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_PAUSED, "pause");
   run_action (m, HANGAR_MACHINE_ACTION_RESUME);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_RUNNING, "resume");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_RUNNING, "resume");
   run_action (m, HANGAR_MACHINE_ACTION_FORCE_OFF);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "force off");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "force off");
 }
 
 static void
@@ -287,7 +289,7 @@ test_delete_with_volume (Fixture       *f,
   dom = virDomainDefineXML (f->external, xml);
   g_assert_nonnull (dom);
   virDomainFree (dom);
-  expect_within_1s (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "define");
+  expect_by_event (f, TRUE, HANGAR_MACHINE_STATE_SHUTOFF, "define");
   m = hangar_connection_lookup_machine_by_name (f->conn, f->name);
 
   hangar_machine_load_details_async (m, NULL, hangar_test_async_cb, &result);
@@ -305,7 +307,7 @@ test_delete_with_volume (Fixture       *f,
   hangar_test_wait_async (&result, 30000);
   g_assert_true (hangar_machine_delete_finish (m, result, &error));
   g_assert_no_error (error);
-  expect_within_1s (f, FALSE, 0, "delete");
+  expect_by_event (f, FALSE, 0, "delete");
 
   g_assert_false (g_file_test (vol_path, G_FILE_TEST_EXISTS));
   g_assert_cmpint (virStoragePoolRefresh (pool, 0), ==, 0);

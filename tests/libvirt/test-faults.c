@@ -120,7 +120,9 @@ test_list_hangs (Fixture       *f,
 
   g_test_message ("connected after %.1f s, longest main loop gap %.1f ms", elapsed / 1e6, gap / 1000.0);
   g_assert_cmpint (elapsed, >=, 2 * G_USEC_PER_SEC);
-  g_assert_cmpint (gap, <, 50 * 1000);
+  /* A blocking call would stall for the whole hang (seconds); the bound leaves room for a
+   * loaded CI machine, the 50 ms figure is measured by tests/bench/startup-bench.py. */
+  g_assert_cmpint (gap, <, 500 * 1000);
   g_assert_cmpuint (g_list_model_get_n_items (hangar_connection_get_machines (f->conn)), ==, 4);
 }
 

@@ -333,7 +333,9 @@ test_hang (Fixture       *f,
   gap = hangar_gap_probe_stop (probe);
   g_test_message ("longest main loop gap: %.1f ms", gap / 1000.0);
   g_assert_true (hangar_test_wait_for (one_client, f, 5000));
-  g_assert_cmpint (gap, <, 50 * 1000);
+  /* A blocking call would stall for the whole hang (seconds); the bound leaves room for a
+   * loaded CI machine, the 50 ms figure is measured by tests/bench/startup-bench.py. */
+  g_assert_cmpint (gap, <, 500 * 1000);
   g_assert_cmpuint (w.calls, ==, 1);
   g_clear_object (&w.result);
 }
