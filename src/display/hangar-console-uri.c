@@ -56,18 +56,21 @@ hangar_console_uri_parse (const char             *uri,
 {
   g_autoptr(GUri) parsed = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = NULL;
   const char *scheme, *path, *query;
   int parsed_port;
 
   g_return_val_if_fail (uri != NULL, FALSE);
   g_return_val_if_fail (protocol != NULL && host != NULL && port != NULL, FALSE);
 
+  /* The messages end up in labels and window titles, which must be valid UTF-8. */
+  shown = g_utf8_make_valid (uri, -1);
   parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, &local_error);
   if (parsed == NULL)
     {
       g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_BAD_URI,
                    _("“%s” is not a console address (%s). Use vnc://HOST:PORT or spice://HOST:PORT."),
-                   uri, local_error->message);
+                   shown, local_error->message);
       return FALSE;
     }
 
@@ -80,14 +83,14 @@ hangar_console_uri_parse (const char             *uri,
     {
       g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_BAD_URI,
                    _("“%s” is not a console address: Hangar opens vnc:// and spice:// addresses."),
-                   uri);
+                   shown);
       return FALSE;
     }
 
   if (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
     {
       g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_BAD_URI,
-                   _("“%s” names no host. Use %s://HOST:PORT."), uri, scheme);
+                   _("“%s” names no host. Use %s://HOST:PORT."), shown, scheme);
       return FALSE;
     }
 
@@ -98,7 +101,7 @@ hangar_console_uri_parse (const char             *uri,
         {
           g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_BAD_URI,
                        _("“%s” is not a console address: the host name “%s” is not valid."),
-                       uri, g_uri_get_host (parsed));
+                       shown, g_uri_get_host (parsed));
           return FALSE;
         }
     }
@@ -107,7 +110,7 @@ hangar_console_uri_parse (const char             *uri,
   if (path != NULL && *path != '\0' && g_strcmp0 (path, "/") != 0)
     {
       g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_BAD_URI,
-                   _("“%s” has a path; a console address is only %s://HOST:PORT."), uri, scheme);
+                   _("“%s” has a path; a console address is only %s://HOST:PORT."), shown, scheme);
       return FALSE;
     }
 
@@ -129,7 +132,7 @@ hangar_console_uri_parse (const char             *uri,
   if (parsed_port == 0 || parsed_port > 65535)
     {
       g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_BAD_URI,
-                   _("“%s” has no valid port (1 to 65535)."), uri);
+                   _("“%s” has no valid port (1 to 65535)."), shown);
       return FALSE;
     }
 

@@ -17,6 +17,13 @@
  * (xfree86 "kbd", XQuartz, XWin) are not supported: Hangar runs on Linux desktops only. */
 #define EVDEV_OFFSET 8
 
+/* Linux code 84 has no physical key: XKB's evdev keycodes call it <LVL3> (X keycode 92) and
+ * bind ISO_Level3_Shift to it, so xdotool, XTEST on-screen keyboards and input methods press it
+ * for AltGr. keycodemapdb gives it SysRq's scancode (0x54), which made the guest see Print
+ * Screen (E0 2A E0 37) instead of AltGr; we send Right Alt (AltGr on a PC keyboard) instead. */
+#define EVDEV_LVL3 84
+#define QNUM_RIGHT_ALT 0xb8
+
 /**
  * hangar_keymap_keycode_to_qnum:
  * @keycode: a GDK hardware keycode (evdev code + 8)
@@ -33,6 +40,8 @@ hangar_keymap_keycode_to_qnum (guint keycode)
     return 0;
 
   code = keycode - EVDEV_OFFSET;
+  if (code == EVDEV_LVL3)
+    return QNUM_RIGHT_ALT;
   if (code >= G_N_ELEMENTS (hangar_keymap_evdev_to_qnum))
     return 0;
 
@@ -54,6 +63,8 @@ hangar_keymap_keycode_to_xtkbd (guint keycode)
     return 0;
 
   code = keycode - EVDEV_OFFSET;
+  if (code == EVDEV_LVL3)
+    return hangar_keymap_qnum_to_xtkbd (QNUM_RIGHT_ALT);
   if (code >= G_N_ELEMENTS (hangar_keymap_evdev_to_xtkbd))
     return 0;
 

@@ -46,8 +46,11 @@ struct _HangarSpiceSession
   const guint8       *primary;
   gsize               primary_stride;
   gboolean            marked;
-  /* The inputs channel is open: keys typed before would be lost. */
+  /* The inputs channel is open: keys typed before would be lost, and spice-client-glib
+   * criticals on input sent to a channel that is not (or no longer) connected. */
   gboolean            inputs_ready;
+  /* We asked the session to disconnect: channels closing after that are no news. */
+  gboolean            closing;
   guint               held[MAX_HELD_KEYS];
   guint               n_held;
   HangarButtons       buttons;
@@ -128,6 +131,7 @@ disconnect_all (HangarSpiceSession *self,
 {
   if (error != NULL)
     set_error (self, error);
+  self->closing = TRUE;
   if (self->session != NULL)
     spice_session_disconnect (self->session);
 }
@@ -295,6 +299,11 @@ channel_event_cb (SpiceChannel       *channel,
 
   g_debug ("Channel %s event %d", G_OBJECT_TYPE_NAME (channel), event);
 
+  /* Any event but OPENED means the channel is (already) unconnected: spice-client-glib sets
+   * the state before it emits the event. */
+  if ((gpointer) channel == self->inputs && event != SPICE_CHANNEL_OPENED)
+    self->inputs_ready = FALSE;
+
   switch (event)
     {
     case SPICE_CHANNEL_OPENED:
@@ -329,6 +338,19 @@ channel_event_cb (SpiceChannel       *channel,
       break;
 
     case SPICE_CHANNEL_CLOSED:
+      /* A server that dies (the guest was destroyed, QEMU killed) closes every channel with
+       * no error, and spice-client-glib leaves it to us to end the session (as virt-viewer
+       * does): without this the console stays "connected" to a frozen frame. */
+      if (!self->closing &&
+          ((gpointer) channel == self->main || (gpointer) channel == self->display))
+        disconnect_all (self, self->state == HANGAR_CONSOLE_STATE_CONNECTED
+                              ? g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
+                                             _("The connection to the console was lost (%s)"),
+                                             _("the server closed the connection"))
+                              : g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
+                                             _("The console server ended the connection before showing the screen")));
+      break;
+
     case SPICE_CHANNEL_NONE:
     case SPICE_CHANNEL_SWITCHING:
     default:
@@ -463,6 +485,7 @@ session_disconnected_cb (SpiceSession       *session,
                          HangarSpiceSession *self)
 {
   g_debug ("Disconnected");
+  self->inputs_ready = FALSE;
   self->n_held = 0;
   self->buttons = 0;
   self->primary = NULL;
@@ -499,6 +522,7 @@ new_session (HangarSpiceSession *self)
   g_object_notify (G_OBJECT (self), "error");
   self->marked = FALSE;
   self->inputs_ready = FALSE;
+  self->closing = FALSE;
   self->client_sockets = FALSE;
   g_hash_table_remove_all (self->fd_requests);
   self->n_held = 0;
@@ -566,7 +590,7 @@ release_held_keys (HangarSpiceSession *self)
     {
       guint code = self->held[--self->n_held];
 
-      if (self->inputs != NULL)
+      if (self->inputs != NULL && self->inputs_ready)
         spice_inputs_channel_key_release (self->inputs, code);
     }
 }
@@ -577,6 +601,7 @@ hangar_spice_session_close (HangarConsoleSession *session)
   HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
 
   release_held_keys (self);
+  self->closing = TRUE;
   if (self->session != NULL)
     spice_session_disconnect (self->session);
 }
@@ -610,7 +635,7 @@ hangar_spice_session_key (HangarConsoleSession *session,
   guint code = hangar_keymap_qnum_to_xtkbd (qnum);
   guint i;
 
-  if (self->inputs == NULL || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+  if (self->inputs == NULL || !self->inputs_ready || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
     return;
 
   for (i = 0; i < self->n_held; i++)
@@ -665,7 +690,8 @@ hangar_spice_session_pointer (HangarConsoleSession *session,
   HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
   HangarButtons changed;
 
-  if (self->inputs == NULL || self->fb == NULL || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+  if (self->inputs == NULL || !self->inputs_ready || self->fb == NULL ||
+      self->state != HANGAR_CONSOLE_STATE_CONNECTED)
     return;
 
   /* Client mouse mode only (a USB tablet); the mask bits are SPICE's own. */
@@ -697,7 +723,7 @@ hangar_spice_session_scroll (HangarConsoleSession *session,
   HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
   int button;
 
-  if (self->inputs == NULL || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+  if (self->inputs == NULL || !self->inputs_ready || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
     return;
 
   switch (direction)

@@ -40,6 +40,8 @@ struct _HangarConsoleWindow
   HangarDisplay        *display;
 
   char                 *uri;
+  /* HOST:PORT (or the URI when it does not parse): the window title before the state. */
+  char                 *title;
   /* The parsed address, or the reason it did not parse (then nothing connects). */
   HangarConsoleProtocol protocol;
   char                 *host;
@@ -113,6 +115,19 @@ size_to_guest (HangarConsoleWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), MIN (width, area.width), MIN (height, area.height));
 }
 
+/* The state goes into the header's subtitle and the window title ("HOST:PORT — Connected"),
+ * so window lists, the accessibility tree and xdotool can see it too. */
+static void
+set_state_text (HangarConsoleWindow *self,
+                const char          *text)
+{
+  /* Translators: the console window's title: the console's address, then its state. */
+  g_autofree char *title = g_strdup_printf (_("%s — %s"), self->title, text);
+
+  adw_window_title_set_subtitle (self->window_title, text);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
 static void
 update_state (HangarConsoleWindow *self)
 {
@@ -129,12 +144,12 @@ update_state (HangarConsoleWindow *self)
   switch (state)
     {
     case HANGAR_CONSOLE_STATE_CONNECTING:
-      adw_window_title_set_subtitle (self->window_title, _("Connecting…"));
+      set_state_text (self, _("Connecting…"));
       gtk_stack_set_visible_child_name (self->stack, "connecting");
       break;
 
     case HANGAR_CONSOLE_STATE_CONNECTED:
-      adw_window_title_set_subtitle (self->window_title, _("Connected"));
+      set_state_text (self, _("Connected"));
       if (!self->sized_to_guest)
         size_to_guest (self);
       gtk_stack_set_visible_child_name (self->stack, "display");
@@ -143,7 +158,7 @@ update_state (HangarConsoleWindow *self)
 
     case HANGAR_CONSOLE_STATE_DISCONNECTED:
     default:
-      adw_window_title_set_subtitle (self->window_title, _("Disconnected"));
+      set_state_text (self, _("Disconnected"));
       adw_status_page_set_title (self->error_page,
                                  self->uri_error != NULL ? _("Cannot Open Console") : _("Disconnected"));
       adw_status_page_set_description (self->error_page,
@@ -332,12 +347,18 @@ fullscreen_changed_cb (HangarConsoleWindow *self)
       gtk_revealer_set_child (self->fullscreen_revealer, header);
       gtk_revealer_set_reveal_child (self->fullscreen_revealer, FALSE);
       gtk_button_set_icon_name (self->fullscreen_button, "view-restore-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->fullscreen_button), _("Leave Fullscreen (F11)"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->fullscreen_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Leave Fullscreen"), -1);
     }
   else
     {
       gtk_revealer_set_child (self->fullscreen_revealer, NULL);
       gtk_box_prepend (self->content_box, header);
       gtk_button_set_icon_name (self->fullscreen_button, "view-fullscreen-symbolic");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->fullscreen_button), _("Fullscreen (F11)"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->fullscreen_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Fullscreen"), -1);
     }
 }
 
@@ -378,6 +399,7 @@ hangar_console_window_finalize (GObject *object)
   HangarConsoleWindow *self = (HangarConsoleWindow *)object;
 
   g_clear_pointer (&self->uri, g_free);
+  g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->host, g_free);
   g_clear_error (&self->uri_error);
 
@@ -500,7 +522,6 @@ hangar_console_window_new (GtkApplication *app,
                            const char     *uri)
 {
   HangarConsoleWindow *self;
-  g_autofree char *title = NULL;
 
   g_return_val_if_fail (app == NULL || GTK_IS_APPLICATION (app), NULL);
   g_return_val_if_fail (uri != NULL, NULL);
@@ -508,9 +529,11 @@ hangar_console_window_new (GtkApplication *app,
   self = g_object_new (HANGAR_TYPE_CONSOLE_WINDOW, "application", app, NULL);
   self->uri = g_strdup (uri);
   if (hangar_console_uri_parse (uri, &self->protocol, &self->host, &self->port, &self->uri_error))
-    title = g_strdup_printf ("%s:%u", self->host, self->port);
-  adw_window_title_set_title (self->window_title, title != NULL ? title : uri);
-  gtk_window_set_title (GTK_WINDOW (self), title != NULL ? title : uri);
+    self->title = g_strdup_printf ("%s:%u", self->host, self->port);
+  else
+    self->title = g_utf8_make_valid (uri, -1);
+  adw_window_title_set_title (self->window_title, self->title);
+  gtk_window_set_title (GTK_WINDOW (self), self->title);
 
   connect_session (self);
 

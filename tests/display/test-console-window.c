@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hangar-console-window.h"
@@ -51,19 +52,89 @@ test_bad_uri (void)
     }
 }
 
+/* Every header control that shows only an icon needs a name for screen readers: GTK 4.8 does
+ * not use the tooltip, so AT-SPI showed "GtkMenuButton" and "GtkImage". */
+static guint
+check_icon_only (GtkWidget *widget)
+{
+  const char *label = NULL;
+  guint n = 0;
+
+  /* The window controls (close) are GTK's own and named by it. */
+  if (GTK_IS_WINDOW_CONTROLS (widget))
+    return 0;
+
+  if (GTK_IS_MENU_BUTTON (widget) || GTK_IS_BUTTON (widget) || GTK_IS_IMAGE (widget))
+    {
+      if (GTK_IS_MENU_BUTTON (widget))
+        label = gtk_menu_button_get_label (GTK_MENU_BUTTON (widget));
+      else if (GTK_IS_BUTTON (widget))
+        label = gtk_button_get_label (GTK_BUTTON (widget));
+
+      if (label == NULL)
+        {
+          g_test_message ("%s: tooltip “%s”", G_OBJECT_TYPE_NAME (widget),
+                          gtk_widget_get_tooltip_text (widget));
+          g_assert_nonnull (gtk_widget_get_tooltip_text (widget));
+          g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget),
+                                                           GTK_ACCESSIBLE_PROPERTY_LABEL));
+          n++;
+        }
+      /* Not into the button's own icon or the menu button's inner toggle. */
+      return n;
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += check_icon_only (c);
+  return n;
+}
+
+static void
+test_accessible_names (void)
+{
+  GtkWindow *window = hangar_console_window_new (NULL, "vnc://127.0.0.1:1");
+  GtkWidget *header = gtk_widget_get_ancestor (child (window, "reconnect_button"), ADW_TYPE_HEADER_BAR);
+
+  g_assert_nonnull (header);
+  /* Send keys, fit, fullscreen and the keyboard-grab indicator. */
+  g_assert_cmpuint (check_icon_only (header), ==, 4);
+  gtk_test_accessible_assert_property (child (window, "fullscreen_button"),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Fullscreen");
+  gtk_window_destroy (window);
+}
+
 static void
 test_connect_and_lose (void)
 {
   const char *args[] = { "--listen", "--size", "320x240", NULL };
   TestServer *server = server_start (args);
   g_autofree char *uri = g_strdup_printf ("vnc://127.0.0.1:%u", server->port);
-  g_autofree char *title = g_strdup_printf ("127.0.0.1:%u", server->port);
+  g_autofree char *title = g_strdup_printf ("127.0.0.1:%u — ", server->port);
+  g_autofree char *connected = g_strdup_printf ("127.0.0.1:%u — Connected", server->port);
+  g_autofree char *disconnected = g_strdup_printf ("127.0.0.1:%u — Disconnected", server->port);
   GtkWindow *window = hangar_console_window_new (NULL, uri);
   HangarDisplay *display = HANGAR_DISPLAY (child (window, "display"));
 
   gtk_window_present (window);
-  g_assert_cmpstr (gtk_window_get_title (window), ==, title);
+  /* The title carries the address and the state. */
+  g_assert_true (g_str_has_prefix (gtk_window_get_title (window), title));
   WAIT_FOR (g_strcmp0 (page (window), "display") == 0);
+  g_assert_cmpstr (gtk_window_get_title (window), ==, connected);
+
+  /* Resize-guest is on: the server is asked for the view's size. It refuses, so the view
+   * keeps scaling the 320×240 screen and stays connected. */
+  g_assert_true (hangar_display_get_resize_guest (display));
+  {
+    g_autofree char *line = server_next (server, "SIZE ");
+    int width = 0, height = 0;
+
+    g_test_message ("%s (view %d×%d)", line, gtk_widget_get_width (GTK_WIDGET (display)),
+                    gtk_widget_get_height (GTK_WIDGET (display)));
+    g_assert_cmpint (sscanf (line, "SIZE %d %d", &width, &height), ==, 2);
+    g_assert_cmpint (width, >, 0);
+    g_assert_cmpint (height, >, 0);
+  }
+  g_assert_cmpstr (page (window), ==, "display");
 
   /* The send-key menu's action. */
   gtk_widget_activate_action (GTK_WIDGET (window), "console.send-keys", "s", "ctrl-alt-del");
@@ -82,6 +153,7 @@ test_connect_and_lose (void)
   g_assert_true (gtk_widget_get_visible (child (window, "reconnect_button")));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (window, "error_page"))), ==,
                    "Disconnected");
+  g_assert_cmpstr (gtk_window_get_title (window), ==, disconnected);
 
   /* Reconnecting to nothing ends in the error page again, not a hang or a crash. */
   gtk_widget_activate_action (GTK_WIDGET (window), "console.reconnect", NULL);
@@ -157,10 +229,14 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* GTK's test accessibility backend: accessible properties are kept and checked without an
+   * AT-SPI bus (the suite's GTK_A11Y=none would drop them). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
   g_test_add_func ("/display/console-window/bad-uri", test_bad_uri);
+  g_test_add_func ("/display/console-window/accessible-names", test_accessible_names);
   g_test_add_func ("/display/console-window/connect-and-lose", test_connect_and_lose);
   g_test_add_func ("/display/console-window/password", test_password);
 

@@ -62,6 +62,23 @@ test_modifiers (void)
 }
 
 static void
+test_level3_shift (void)
+{
+  /* Linux code 84 is XKB's virtual <LVL3> key (X keycode 92), which xdotool and on-screen
+   * keyboards press for ISO_Level3_Shift (AltGr). keycodemapdb maps it to SysRq (0x54): the
+   * guest must get Right Alt (E0 38) instead, the same as the physical AltGr key. */
+  static const Row rows[] = {
+    { 84, 0xb8, 0x138 },
+  };
+
+  check_rows (rows, G_N_ELEMENTS (rows));
+  g_assert_cmphex (hangar_keymap_keycode_to_qnum (92), ==, hangar_keymap_keycode_to_qnum (KC (KEY_RIGHTALT)));
+  g_assert_cmphex (hangar_keymap_keycode_to_xtkbd (92), ==, hangar_keymap_keycode_to_xtkbd (KC (KEY_RIGHTALT)));
+  /* The real SysRq key keeps its own scancode. */
+  g_assert_cmphex (hangar_keymap_keycode_to_qnum (KC (KEY_SYSRQ)), ==, 0x54);
+}
+
+static void
 test_navigation (void)
 {
   /* E0-prefixed keys: qnum 0x80 | low 7 bits, SPICE 0x100 | low 7 bits. */
@@ -139,7 +156,7 @@ test_table_is_injective (void)
     {
       guint qnum = hangar_keymap_keycode_to_qnum (KC (code));
 
-      /* Linux code 84 has no name; keycodemapdb gives it SysRq's scancode (Alt+SysRq). */
+      /* Linux code 84 (<LVL3>, no physical key) deliberately sends Right Alt: see level3-shift. */
       if (qnum == 0 || code == 84)
         continue;
       g_assert_false (g_hash_table_contains (seen, GUINT_TO_POINTER (qnum)));
@@ -157,6 +174,7 @@ main (int   argc,
 
   g_test_add_func ("/display/keymap/letters", test_letters);
   g_test_add_func ("/display/keymap/modifiers", test_modifiers);
+  g_test_add_func ("/display/keymap/level3-shift", test_level3_shift);
   g_test_add_func ("/display/keymap/navigation", test_navigation);
   g_test_add_func ("/display/keymap/layout-keys", test_layout_keys);
   g_test_add_func ("/display/keymap/keypad", test_keypad);

@@ -419,6 +419,9 @@ test_keys_german (gconstpointer data)
   type_and_expect (&f, "ssharp", "0c\n8c\n");
   type_and_expect (&f, "less", "56\nd6\n");
   type_and_expect (&f, "odiaeresis", "27\na7\n");
+  /* @ is AltGr+Q: xdotool presses ISO_Level3_Shift on XKB's virtual <LVL3> key (X keycode 92),
+   * which must reach the guest as Right Alt (E0 38), not SysRq (E0 2A E0 37). */
+  type_and_expect (&f, "at", "e0\n38\n10\ne0\nb8\n90\n");
   fixture_close (&f);
   hangar_test_run ("setxkbmap us");
 }
