@@ -192,3 +192,26 @@ hangar_console_ask_password (GtkWindow                 *parent,
 
   return dialog;
 }
+
+/**
+ * hangar_console_clear_password_dialog:
+ * @dialog: (inout) (nullable): where the caller keeps a dialog from
+ *   hangar_console_ask_password (), watched with g_object_add_weak_pointer ()
+ *
+ * Closes the dialog, if any, and drops the weak pointer first, so closing never writes into
+ * an owner that is being disposed.
+ */
+void
+hangar_console_clear_password_dialog (AdwMessageDialog **dialog)
+{
+  AdwMessageDialog *d;
+
+  g_return_if_fail (dialog != NULL);
+
+  if ((d = *dialog) == NULL)
+    return;
+
+  *dialog = NULL;
+  g_object_remove_weak_pointer (G_OBJECT (d), (gpointer *) dialog);
+  gtk_window_destroy (GTK_WINDOW (d));
+}

@@ -29,5 +29,6 @@ AdwMessageDialog *hangar_console_ask_password       (GtkWindow                 *
                                                      gboolean                   need_username,
                                                      HangarConsolePasswordFunc  func,
                                                      GObject                   *owner);
+void              hangar_console_clear_password_dialog (AdwMessageDialog        **dialog);
 
 G_END_DECLS

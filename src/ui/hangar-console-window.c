@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "hangar-console-uri.h"
+#include "hangar-console-util.h"
 #include "hangar-console-window.h"
 #include "hangar-display.h"
 #include "hangar-display-error.h"
@@ -63,28 +64,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const struct {
-  const char *name;
-  guint       qnums[3];
-  guint       n_qnums;
-} key_combos[] = {
-  { "ctrl-alt-del", { 0x1d, 0x38, 0xd3 }, 3 },
-  { "ctrl-alt-backspace", { 0x1d, 0x38, 0x0e }, 3 },
-  { "print", { 0x54 }, 1 },
-  { "ctrl-alt-f1", { 0x1d, 0x38, 0x3b }, 3 },
-  { "ctrl-alt-f2", { 0x1d, 0x38, 0x3c }, 3 },
-  { "ctrl-alt-f3", { 0x1d, 0x38, 0x3d }, 3 },
-  { "ctrl-alt-f4", { 0x1d, 0x38, 0x3e }, 3 },
-  { "ctrl-alt-f5", { 0x1d, 0x38, 0x3f }, 3 },
-  { "ctrl-alt-f6", { 0x1d, 0x38, 0x40 }, 3 },
-  { "ctrl-alt-f7", { 0x1d, 0x38, 0x41 }, 3 },
-  { "ctrl-alt-f8", { 0x1d, 0x38, 0x42 }, 3 },
-  { "ctrl-alt-f9", { 0x1d, 0x38, 0x43 }, 3 },
-  { "ctrl-alt-f10", { 0x1d, 0x38, 0x44 }, 3 },
-  { "ctrl-alt-f11", { 0x1d, 0x38, 0x57 }, 3 },
-  { "ctrl-alt-f12", { 0x1d, 0x38, 0x58 }, 3 },
-};
 
 /* On the first connection, make the window as large as the guest screen (1:1, sharp), as far
  * as the monitor allows; the view scales when it does not fit. */
@@ -165,9 +144,8 @@ update_state (HangarConsoleWindow *self)
                                        error != NULL ? error->message : _("The connection was closed."));
       gtk_stack_set_visible_child_name (self->stack, "error");
       /* SPICE asks for a password by failing with an auth error: keep its dialog open. */
-      if (self->password_dialog != NULL &&
-          !g_error_matches (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED))
-        gtk_window_destroy (GTK_WINDOW (self->password_dialog));
+      if (!g_error_matches (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED))
+        hangar_console_clear_password_dialog (&self->password_dialog);
       break;
     }
 
@@ -181,29 +159,20 @@ update_state (HangarConsoleWindow *self)
 }
 
 static void
-password_response_cb (HangarConsoleWindow *self,
-                      const char          *response,
-                      AdwMessageDialog    *dialog)
+password_answer_cb (gpointer    user_data,
+                    gboolean    accepted,
+                    const char *username,
+                    const char *password)
 {
-  GtkWidget *entries = adw_message_dialog_get_extra_child (dialog);
-  GtkWidget *username = g_object_get_data (G_OBJECT (entries), "username");
-  GtkWidget *password = g_object_get_data (G_OBJECT (entries), "password");
+  HangarConsoleWindow *self = user_data;
 
   if (self->session == NULL)
     return;
 
-  if (g_strcmp0 (response, "connect") == 0)
-    hangar_console_session_set_credentials (self->session,
-                                            username != NULL ? gtk_editable_get_text (GTK_EDITABLE (username)) : NULL,
-                                            gtk_editable_get_text (GTK_EDITABLE (password)));
+  if (accepted)
+    hangar_console_session_set_credentials (self->session, username, password);
   else
     hangar_console_session_close (self->session);
-}
-
-static void
-password_dialog_destroy_cb (HangarConsoleWindow *self)
-{
-  self->password_dialog = NULL;
 }
 
 static void
@@ -213,49 +182,11 @@ credentials_needed_cb (HangarConsoleWindow  *self,
                        HangarConsoleSession *session)
 {
   g_autofree char *body = g_strdup_printf (_("The console at %s asks for a password."), self->uri);
-  GtkWidget *box, *password;
-  AdwMessageDialog *dialog;
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Password Required"), body));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "connect", _("C_onnect"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "connect", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "connect");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  if (need_username)
-    {
-      GtkWidget *username = gtk_entry_new ();
-
-      gtk_entry_set_placeholder_text (GTK_ENTRY (username), _("User name"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (username),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("User name"), -1);
-      gtk_box_append (GTK_BOX (box), username);
-      g_object_set_data (G_OBJECT (box), "username", username);
-    }
-  /* A hidden GtkEntry rather than GtkPasswordEntry: on GTK 4.8 destroying a dialog whose
-   * GtkPasswordEntry has the focus runs a freed entry's is-active handler (seen in the tests). */
-  password = gtk_entry_new ();
-  gtk_entry_set_visibility (GTK_ENTRY (password), FALSE);
-  gtk_entry_set_input_purpose (GTK_ENTRY (password), GTK_INPUT_PURPOSE_PASSWORD);
-  gtk_entry_set_activates_default (GTK_ENTRY (password), TRUE);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (password), _("Password"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (password),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Password"), -1);
-  gtk_box_append (GTK_BOX (box), password);
-  g_object_set_data (G_OBJECT (box), "password", password);
-  adw_message_dialog_set_extra_child (dialog, box);
-
-  g_signal_connect_object (dialog, "response", G_CALLBACK (password_response_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (dialog, "destroy", G_CALLBACK (password_dialog_destroy_cb), self,
-                           G_CONNECT_SWAPPED);
-  self->password_dialog = dialog;
-  gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (need_username ? gtk_widget_get_first_child (box) : password);
+  hangar_console_clear_password_dialog (&self->password_dialog);
+  self->password_dialog = hangar_console_ask_password (GTK_WINDOW (self), body, need_username,
+                                                       password_answer_cb, G_OBJECT (self));
+  g_object_add_weak_pointer (G_OBJECT (self->password_dialog), (gpointer *) &self->password_dialog);
 }
 
 static void
@@ -305,16 +236,8 @@ send_keys_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   HangarConsoleWindow *self = HANGAR_CONSOLE_WINDOW (widget);
-  const char *name = g_variant_get_string (parameter, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (key_combos); i++)
-    if (g_strcmp0 (key_combos[i].name, name) == 0)
-      {
-        hangar_display_send_keys (self->display, key_combos[i].qnums, key_combos[i].n_qnums);
-        return;
-      }
-
-  g_warning ("Unknown key combination %s", name);
+  hangar_console_send_named_keys (self->display, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -387,6 +310,7 @@ hangar_console_window_dispose (GObject *object)
       hangar_console_session_close (self->session);
     }
   g_clear_object (&self->session);
+  hangar_console_clear_password_dialog (&self->password_dialog);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HANGAR_TYPE_CONSOLE_WINDOW);
 
