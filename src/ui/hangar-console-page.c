@@ -41,6 +41,8 @@ struct _HangarConsolePage
   HangarConsoleSession *session;
   /* Cancelled when a connection attempt is abandoned. */
   GCancellable         *connect_cancellable;
+  /* Cancelled when the session ends: its SPICE channels' fd requests still running. */
+  GCancellable         *channel_cancellable;
   /* "vnc" or "spice", of the fd being opened. */
   char                 *graphics_type;
   GSimpleActionGroup   *actions;
@@ -179,13 +181,7 @@ machine_has_screen (HangarConsolePage *self)
 static void
 close_password_dialog (HangarConsolePage *self)
 {
-  if (self->password_dialog != NULL)
-    {
-      g_object_remove_weak_pointer (G_OBJECT (self->password_dialog),
-                                    (gpointer *) &self->password_dialog);
-      gtk_window_destroy (GTK_WINDOW (self->password_dialog));
-      self->password_dialog = NULL;
-    }
+  hangar_console_clear_password_dialog (&self->password_dialog);
 }
 
 static gboolean
@@ -202,6 +198,8 @@ stop_session (HangarConsolePage *self)
 {
   g_cancellable_cancel (self->connect_cancellable);
   g_clear_object (&self->connect_cancellable);
+  g_cancellable_cancel (self->channel_cancellable);
+  g_clear_object (&self->channel_cancellable);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   close_password_dialog (self);
 
@@ -473,6 +471,89 @@ session_state_cb (HangarConsolePage    *self,
     }
 }
 
+/* One virDomainOpenGraphicsFD in flight. The model gets no cancellable: a cancelled GTask would
+ * drop the fd it already holds, and the call cannot be interrupted anyway; the callback checks
+ * ours and closes an fd that arrives too late. */
+typedef struct
+{
+  HangarConsolePage    *page;
+  /* NULL for the first fd (the session does not exist yet). */
+  HangarConsoleSession *session;
+  GCancellable         *cancellable;
+  guint                 request;
+} ChannelFdRequest;
+
+static void
+channel_fd_request_free (ChannelFdRequest *data)
+{
+  g_object_unref (data->page);
+  g_clear_object (&data->session);
+  g_object_unref (data->cancellable);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChannelFdRequest, channel_fd_request_free)
+
+static void
+channel_fd_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ChannelFdRequest) data = user_data;
+  HangarConsolePage *self = data->page;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  fd = hangar_machine_open_graphics_fd_finish (HANGAR_MACHINE (object), result, &error);
+
+  /* The session went away (disconnect, stop, another session) while the daemon answered. */
+  if (g_cancellable_is_cancelled (data->cancellable) || self->session != data->session)
+    {
+      g_debug ("Console: dropping the fd of SPICE channel request %u, its session is gone",
+               data->request);
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+
+  if (fd < 0)
+    {
+      g_message ("Console of %s: no socket for a SPICE channel: %s",
+                 hangar_machine_get_name (self->machine), error->message);
+      /* connection_failed () ends the session (its pending requests with it), so the display
+       * drops its frame, and retries or shows the message page. */
+      connection_failed (self, error);
+      return;
+    }
+
+  g_debug ("Console of %s: fd %d for SPICE channel request %u",
+           hangar_machine_get_name (self->machine), fd, data->request);
+  hangar_spice_session_channel_fd (HANGAR_SPICE_SESSION (data->session), data->request, fd);
+}
+
+/* A SPICE session opened on an fd wants a socket for each further channel: one more
+ * virDomainOpenGraphicsFD on the same <graphics> element gives a fresh one. */
+static void
+channel_fd_needed_cb (HangarConsolePage    *self,
+                      guint                 request,
+                      HangarConsoleSession *session)
+{
+  ChannelFdRequest *data;
+
+  if (session != self->session || self->channel_cancellable == NULL || self->machine == NULL)
+    {
+      hangar_spice_session_channel_fd (HANGAR_SPICE_SESSION (session), request, -1);
+      return;
+    }
+
+  data = g_new0 (ChannelFdRequest, 1);
+  data->page = g_object_ref (self);
+  data->session = g_object_ref (session);
+  data->cancellable = g_object_ref (self->channel_cancellable);
+  data->request = request;
+  hangar_machine_open_graphics_fd_async (self->machine, 0, NULL, channel_fd_cb, data);
+}
+
 static void
 open_session (HangarConsolePage *self,
               const char        *type,
@@ -496,6 +577,14 @@ open_session (HangarConsolePage *self,
                            self, G_CONNECT_SWAPPED);
   hangar_display_set_session (self->display, self->session);
 
+  if (fd >= 0 && HANGAR_IS_SPICE_SESSION (self->session))
+    {
+      g_clear_object (&self->channel_cancellable);
+      self->channel_cancellable = g_cancellable_new ();
+      g_signal_connect_object (self->session, "channel-fd-needed", G_CALLBACK (channel_fd_needed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+
   if (fd >= 0)
     ok = hangar_console_session_open_fd (self->session, fd, &error);
   else
@@ -510,13 +599,13 @@ graphics_fd_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(HangarConsolePage) self = user_data;
+  g_autoptr(ChannelFdRequest) data = user_data;
+  HangarConsolePage *self = data->page;
   g_autoptr(GError) error = NULL;
   int fd;
 
   fd = hangar_machine_open_graphics_fd_finish (HANGAR_MACHINE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  if (g_cancellable_is_cancelled (data->cancellable))
     {
       if (fd >= 0)
         close (fd);
@@ -598,16 +687,18 @@ details_cb (GObject      *object,
     }
 
   connection = hangar_machine_get_connection (self->machine);
-  /* Local: a socket straight from the daemon, no TCP port or password needed. SPICE wants one fd
-   * per channel, which HangarSpiceSession cannot ask for yet: use its TCP port when it has one. */
+  /* Local: a socket straight from the daemon, no TCP port or password needed. SPICE gets one
+   * more socket per channel (channel_fd_needed_cb). */
   if (connection != NULL && hangar_connection_get_is_local (connection) &&
-      (self->use_graphics_fd || details->graphics_port <= 0) &&
-      (g_str_equal (details->graphics_type, "vnc") || details->graphics_port <= 0))
+      (self->use_graphics_fd || details->graphics_port <= 0))
     {
+      ChannelFdRequest *request = g_new0 (ChannelFdRequest, 1);
+
+      request->page = g_object_ref (self);
+      request->cancellable = g_object_ref (self->connect_cancellable);
       g_free (self->graphics_type);
       self->graphics_type = g_strdup (details->graphics_type);
-      hangar_machine_open_graphics_fd_async (self->machine, 0, self->connect_cancellable,
-                                             graphics_fd_cb, g_object_ref (self));
+      hangar_machine_open_graphics_fd_async (self->machine, 0, NULL, graphics_fd_cb, request);
       return;
     }
 
