@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <libvirt/virterror.h>
+#include <unistd.h>
 
 #include "hangar-connection-private.h"
 #include "hangar-error.h"
@@ -1243,7 +1244,8 @@ hangar_machine_load_details_async (HangarMachine       *self,
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   run_reader (self, g_strdup_printf (_("Could not read the settings of “%s”"), self->name), 0,
-              cancellable, callback, user_data, hangar_machine_load_details_async, details_worker);
+              cancellable, callback, user_data,
+              hangar_machine_load_details_async, details_worker);
 }
 
 /**
@@ -1421,6 +1423,16 @@ hangar_machine_sample_finish (HangarMachine        *self,
 /* Graphics */
 
 static void
+fd_box_free (gpointer data)
+{
+  int *box = data;
+
+  if (*box >= 0)
+    close (*box);
+  g_free (box);
+}
+
+static void
 graphics_worker (GTask        *task,
                  gpointer      source_object,
                  gpointer      task_data,
@@ -1432,9 +1444,18 @@ graphics_worker (GTask        *task,
 
   fd = virDomainOpenGraphicsFD (data->domain, data->index, VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH);
   if (fd < 0)
-    g_task_return_error (task, machine_error (data->what, conn, data->uri));
+    {
+      g_task_return_error (task, machine_error (data->what, conn, data->uri));
+    }
   else
-    g_task_return_int (task, fd);
+    {
+      int *box = g_new (int, 1);
+
+      /* Boxed with a destroy notify: when the caller cancelled, GTask drops the result
+       * without handing it over, and the socket must not leak. */
+      *box = fd;
+      g_task_return_pointer (task, box, fd_box_free);
+    }
 
   g_clear_pointer (&data->domain, virDomainFree);
 }
@@ -1461,7 +1482,8 @@ hangar_machine_open_graphics_fd_async (HangarMachine       *self,
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   run_reader (self, g_strdup_printf (_("Could not open the display of “%s”"), self->name), index,
-              cancellable, callback, user_data, hangar_machine_open_graphics_fd_async, graphics_worker);
+              cancellable, callback, user_data,
+              hangar_machine_open_graphics_fd_async, graphics_worker);
 }
 
 /**
@@ -1477,11 +1499,18 @@ hangar_machine_open_graphics_fd_finish (HangarMachine  *self,
                                         GAsyncResult   *result,
                                         GError        **error)
 {
-  gssize fd;
+  int *box;
+  int fd;
 
   g_return_val_if_fail (HANGAR_IS_MACHINE (self), -1);
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
 
-  fd = g_task_propagate_int (G_TASK (result), error);
-  return fd < 0 ? -1 : (int) fd;
+  box = g_task_propagate_pointer (G_TASK (result), error);
+  if (box == NULL)
+    return -1;
+
+  fd = *box;
+  *box = -1;
+  fd_box_free (box);
+  return fd;
 }

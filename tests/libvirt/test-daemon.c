@@ -202,6 +202,18 @@ run_action (HangarMachine       *m,
   g_assert_no_error (error);
 }
 
+static guint
+count_open_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 static void
 test_lifecycle (Fixture       *f,
                 gconstpointer  data)
@@ -246,6 +258,23 @@ test_lifecycle (Fixture       *f,
     g_assert_true (g_str_has_prefix (banner, "RFB 003."));
     close (fd);
     g_clear_object (&result);
+  }
+
+  /* A console that went away before its socket arrived: the socket is closed, not leaked. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    guint before = count_open_fds ();
+    int fd;
+
+    g_cancellable_cancel (cancellable);
+    hangar_machine_open_graphics_fd_async (m, 0, cancellable, hangar_test_async_cb, &result);
+    hangar_test_wait_async (&result, 10000);
+    fd = hangar_machine_open_graphics_fd_finish (m, result, &error);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpint (fd, ==, -1);
+    g_clear_error (&error);
+    g_clear_object (&result);
+    g_assert_cmpuint (count_open_fds (), ==, before);
   }
 
   run_action (m, HANGAR_MACHINE_ACTION_PAUSE);
