@@ -414,8 +414,9 @@ def main():
                     stalls[('system-os', prog)] = measure_stall(argv, env, ARGS.stall_seconds)
 
         world = tmp / 'world.xml'
-        subprocess.run([sys.executable, str(ROOT / 'tests' / 'bench' / 'make-world.py'),
-                        str(ARGS.world_machines), str(world)], check=True)
+        with open(world, 'w', encoding='utf-8') as out:
+            subprocess.run([sys.executable, str(ROOT / 'tests' / 'fixtures' / 'make-world.py'),
+                            str(ARGS.world_machines)], stdout=out, check=True)
         world_uri = f'test://{world}'
         run_scenario('world', world_uri, env, results)
         for prog, argv in programs(world_uri).items():
