@@ -35,8 +35,10 @@ struct _HangarWindow
   GtkSingleSelection   *connection_selection;
   GtkStack             *content_stack;
   HangarMachineList    *machine_list;
-  HangarMachinePage    *machine_page;
   AdwToastOverlay      *toast_overlay;
+
+  /* Built when a machine is first opened (see ensure_machine_page ()), then kept; owned. */
+  HangarMachinePage    *machine_page;
 
   /* --show-console NAME, until a connection lists NAME; the machine lists watched meanwhile. */
   char                 *pending_console;
@@ -93,12 +95,43 @@ hangar_window_get_machine_list (HangarWindow *self)
   return GTK_WIDGET (self->machine_list);
 }
 
+/* The machine page holds the console, the graphs and many rows: start-up does not build it
+ * (it is hidden until a machine is opened), so the first call adds it to the content stack. */
+static HangarMachinePage *
+ensure_machine_page (HangarWindow *self)
+{
+  if (self->machine_page != NULL)
+    return self->machine_page;
+
+  self->machine_page = g_object_ref_sink (g_object_new (HANGAR_TYPE_MACHINE_PAGE, NULL));
+  g_object_bind_property (self->leaflet, "folded", self->machine_page, "folded",
+                          G_BINDING_SYNC_CREATE);
+  gtk_stack_add_named (self->content_stack, GTK_WIDGET (self->machine_page), "machine");
+
+  return self->machine_page;
+}
+
+/* The machine on the machine page, or NULL (also when the page was never built). */
+static HangarMachine *
+shown_machine (HangarWindow *self)
+{
+  if (self->machine_page == NULL)
+    return NULL;
+
+  return hangar_machine_page_get_machine (self->machine_page);
+}
+
+/**
+ * hangar_window_get_machine_page:
+ *
+ * Returns: (transfer none): the machine page, built now if no machine was opened yet
+ */
 GtkWidget *
 hangar_window_get_machine_page (HangarWindow *self)
 {
   g_return_val_if_fail (HANGAR_IS_WINDOW (self), NULL);
 
-  return GTK_WIDGET (self->machine_page);
+  return GTK_WIDGET (ensure_machine_page (self));
 }
 
 static void
@@ -124,7 +157,8 @@ hangar_window_show_machines (HangarWindow *self)
 
   g_signal_group_set_target (self->machines_signals, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "list");
-  hangar_machine_page_set_machine (self->machine_page, NULL);
+  if (self->machine_page != NULL)
+    hangar_machine_page_set_machine (self->machine_page, NULL);
   hangar_machine_list_focus (self->machine_list);
 }
 
@@ -141,18 +175,28 @@ hangar_window_show_machine (HangarWindow  *self,
   g_signal_group_set_target (self->machines_signals,
                              connection ? hangar_connection_get_machines (connection) : NULL);
 
-  hangar_machine_page_set_machine (self->machine_page, machine);
+  hangar_machine_page_set_machine (ensure_machine_page (self), machine);
   gtk_stack_set_visible_child_name (self->content_stack, "machine");
   adw_leaflet_set_visible_child_name (self->leaflet, "content");
   gtk_widget_grab_focus (GTK_WIDGET (self->machine_page));
 }
 
+static void pending_items_changed_cb (HangarWindow *self);
+static void pending_state_cb         (HangarWindow *self);
+
 static void
 clear_pending_console (HangarWindow *self)
 {
   g_clear_pointer (&self->pending_console, g_free);
+  /* By function, not by data alone: the window's signal groups connect to the same objects
+   * with the window as data, and must keep their handlers. */
   for (guint i = 0; self->pending_lists != NULL && i < self->pending_lists->len; i++)
-    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->pending_lists, i), self);
+    {
+      gpointer instance = g_ptr_array_index (self->pending_lists, i);
+
+      g_signal_handlers_disconnect_by_func (instance, pending_items_changed_cb, self);
+      g_signal_handlers_disconnect_by_func (instance, pending_state_cb, self);
+    }
   g_clear_pointer (&self->pending_lists, g_ptr_array_unref);
 }
 
@@ -274,7 +318,7 @@ machines_changed_cb (HangarWindow *self,
                      guint         added,
                      GListModel   *machines)
 {
-  HangarMachine *machine = hangar_machine_page_get_machine (self->machine_page);
+  HangarMachine *machine = shown_machine (self);
   HangarConnection *connection;
   HangarMachine *current;
   g_autofree char *message = NULL;
@@ -332,7 +376,7 @@ selected_connection_cb (HangarWindow       *self,
                         GParamSpec         *pspec,
                         GtkSingleSelection *selection)
 {
-  HangarMachine *machine = hangar_machine_page_get_machine (self->machine_page);
+  HangarMachine *machine = shown_machine (self);
   HangarConnection *connection = hangar_window_get_selected_connection (self);
 
   g_signal_group_set_target (self->connection_signals, connection);
@@ -525,6 +569,7 @@ hangar_window_dispose (GObject *object)
 
   g_clear_object (&self->connection_signals);
   g_clear_object (&self->machines_signals);
+  g_clear_object (&self->machine_page);
   g_clear_object (&self->connections);
   g_clear_object (&self->settings);
 
@@ -557,7 +602,6 @@ hangar_window_class_init (HangarWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HangarWindow, connection_selection);
   gtk_widget_class_bind_template_child (widget_class, HangarWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, HangarWindow, machine_list);
-  gtk_widget_class_bind_template_child (widget_class, HangarWindow, machine_page);
   gtk_widget_class_bind_template_child (widget_class, HangarWindow, toast_overlay);
   gtk_widget_class_bind_template_callback (widget_class, machine_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, connection_activated_cb);
@@ -580,7 +624,6 @@ hangar_window_class_init (HangarWindowClass *klass)
 
   g_type_ensure (HANGAR_TYPE_CONNECTION);
   g_type_ensure (HANGAR_TYPE_MACHINE_LIST);
-  g_type_ensure (HANGAR_TYPE_MACHINE_PAGE);
 }
 
 static void
