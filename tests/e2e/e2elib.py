@@ -106,6 +106,49 @@ def own_dbus_session():
     os.execv(tool, [tool, '--', sys.executable] + sys.argv)
 
 
+ATSPI_LAUNCHER = '/usr/libexec/at-spi-bus-launcher'
+
+
+def atspi_skip_reason():
+    """For the tests that read the app through AT-SPI: a reason to skip, or None. Re-executes the
+    test under its own D-Bus session first (see own_dbus_session)."""
+    try:
+        import pyatspi  # noqa: F401  (checked here; it connects for real in start_atspi)
+    except ImportError:
+        return 'no pyatspi (run with /usr/bin/python3; Debian package python3-pyatspi)'
+    try:
+        own_dbus_session()
+    except Skip as skip:
+        return str(skip)
+    return None
+
+
+def start_atspi(world):
+    """Starts the accessibility bus on the world's X display and returns the pyatspi module,
+    imported only now: pyatspi connects to the bus when it is imported."""
+    os.environ['DISPLAY'] = world.display  # for the bus launcher and pyatspi
+    world.spawn([ATSPI_LAUNCHER, '--launch-immediately'], env=world.env(), log='at-spi.log')
+    import pyatspi
+    return pyatspi
+
+
+def atspi_app(pyatspi, pid):
+    """The accessible application of process pid, or None while it is not on the bus yet."""
+    for candidate in pyatspi.Registry.getDesktop(0):
+        if candidate is not None and candidate.get_process_id() == pid:
+            return candidate
+    return None
+
+
+def atspi_walk(node, depth=0):
+    """Every accessible below node, depth first (bounded, as a broken tree could loop)."""
+    yield node
+    if depth < 60:
+        for child in node:
+            if child is not None:
+                yield from atspi_walk(child, depth + 1)
+
+
 def sigterm_to_exit():
     """meson kills a test that times out with SIGTERM: unwind so that cleanup runs."""
     def handler(signum, frame):

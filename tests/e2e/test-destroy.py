@@ -31,7 +31,6 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 
-LAUNCHER = '/usr/libexec/at-spi-bus-launcher'
 TIMEOUT = 15
 
 
@@ -46,19 +45,13 @@ def main():
     hangar_bin, image = os.path.abspath(argv[0]), os.path.abspath(argv[1])
     rounds = int(argv[2]) if len(argv) == 3 else 20
 
-    for tool in ('qemu-system-x86_64', 'Xvfb', 'xdotool', LAUNCHER):
+    for tool in ('qemu-system-x86_64', 'Xvfb', 'xdotool', e2elib.ATSPI_LAUNCHER):
         if shutil.which(tool) is None:
             print(f'1..0 # SKIP {tool} is not installed')
             return 0
-    try:
-        import pyatspi  # noqa: F401  (checked here; connects for real below)
-    except ImportError:
-        print('1..0 # SKIP no pyatspi (run with /usr/bin/python3; Debian package python3-pyatspi)')
-        return 0
-    try:
-        e2elib.own_dbus_session()
-    except e2elib.Skip as skip:
-        print(f'1..0 # SKIP {skip}')
+    reason = e2elib.atspi_skip_reason()
+    if reason is not None:
+        print(f'1..0 # SKIP {reason}')
         return 0
 
     tap = e2elib.Tap()
@@ -68,31 +61,19 @@ def main():
     timings = []
     try:
         world.start_xvfb()
-        os.environ['DISPLAY'] = world.display  # for the AT-SPI bus launcher and pyatspi
-        world.spawn([LAUNCHER, '--launch-immediately'], env=world.env(), log='at-spi.log')
+        pyatspi = e2elib.start_atspi(world)
 
         port = e2elib.free_tcp_port()
         guest = e2elib.Guest(world, image, **{f'{protocol}_port': port})
         guest.start()
 
-        import pyatspi  # noqa: F811  (after the bus launcher runs: pyatspi connects at import)
 
         uri = f'{protocol}://127.0.0.1:{port}'
         title = f'127.0.0.1:{port}'
         hangar = e2elib.hangar_console(world, hangar_bin, uri, a11y=True)
 
         def hangar_app():
-            for candidate in pyatspi.Registry.getDesktop(0):
-                if candidate is not None and candidate.get_process_id() == hangar.pid:
-                    return candidate
-            return None
-
-        def walk(node, depth=0):
-            yield node
-            if depth < 60:
-                for child in node:
-                    if child is not None:
-                        yield from walk(child, depth + 1)
+            return e2elib.atspi_app(pyatspi, hangar.pid)
 
         root = e2elib.wait_for('hangar on the accessibility bus', hangar_app, TIMEOUT)
         window = e2elib.find_window(world, title)
@@ -101,7 +82,7 @@ def main():
             """(subtitle, header Reconnect button or None, keyboard-grab indicator shown)."""
             root.clearCache()
             subtitle, button, grabbed = None, None, False
-            for node in walk(root):
+            for node in e2elib.atspi_walk(root):
                 role = node.getRole()
                 if role == pyatspi.ROLE_LABEL and node.name == title:
                     labels = [n for n in node.parent if n is not None and n.getRole() == pyatspi.ROLE_LABEL]
@@ -115,7 +96,7 @@ def main():
         def error_text():
             """The description under the "Disconnected" status page title."""
             root.clearCache()
-            labels = [n for n in walk(root) if n.getRole() == pyatspi.ROLE_LABEL]
+            labels = [n for n in e2elib.atspi_walk(root) if n.getRole() == pyatspi.ROLE_LABEL]
             for i, label in enumerate(labels):
                 if label.name == 'Disconnected' and i + 1 < len(labels) and labels[i - 1].name != title:
                     return labels[i + 1].name

@@ -29,7 +29,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 from e2elib import fmt  # noqa: E402
 
-LAUNCHER = '/usr/libexec/at-spi-bus-launcher'
 URI = 'qemu:///system'
 TIMEOUT = 20
 
@@ -112,22 +111,16 @@ def main():
     hangar_bin, image = os.path.abspath(argv[0]), os.path.abspath(argv[1])
     rounds = int(argv[2]) if len(argv) == 3 else 5
 
-    for tool in ('virsh', 'Xvfb', 'xdotool', 'setxkbmap', 'import', LAUNCHER):
+    for tool in ('virsh', 'Xvfb', 'xdotool', 'setxkbmap', 'import', e2elib.ATSPI_LAUNCHER):
         if shutil.which(tool) is None:
             print(f'1..0 # SKIP {tool} is not installed')
             return 0
     if subprocess.run(['virsh', '-c', URI, 'uri'], capture_output=True, timeout=30).returncode != 0:
         print(f'1..0 # SKIP libvirtd is not running ({URI})')
         return 0
-    try:
-        import pyatspi  # noqa: F401  (checked here; connects for real below)
-    except ImportError:
-        print('1..0 # SKIP no pyatspi (run with /usr/bin/python3; Debian package python3-pyatspi)')
-        return 0
-    try:
-        e2elib.own_dbus_session()
-    except e2elib.Skip as skip:
-        print(f'1..0 # SKIP {skip}')
+    reason = e2elib.atspi_skip_reason()
+    if reason is not None:
+        print(f'1..0 # SKIP {reason}')
         return 0
 
     tap = e2elib.Tap()
@@ -137,13 +130,10 @@ def main():
     try:
         world.start_xvfb()
         world.x('setxkbmap', 'us')
-        os.environ['DISPLAY'] = world.display
-        world.spawn([LAUNCHER, '--launch-immediately'], env=world.env(), log='at-spi.log')
+        pyatspi = e2elib.start_atspi(world)
         guest = LibvirtGuest(world, image, protocol)
         boot = guest.start()
         tap.ok(True, f'libvirt started {guest.name} ({protocol}); READY after {boot:.2f} s')
-
-        import pyatspi  # noqa: F811  (after the bus launcher runs: pyatspi connects at import)
 
         env = world.env(GSK_RENDERER=os.environ.get('GSK_RENDERER', 'cairo'), GSETTINGS_BACKEND='memory',
                         GTK_A11Y=None, NO_AT_BRIDGE=None)
@@ -151,10 +141,7 @@ def main():
                              log='hangar.log')
 
         def hangar_app():
-            for candidate in pyatspi.Registry.getDesktop(0):
-                if candidate is not None and candidate.get_process_id() == hangar.pid:
-                    return candidate
-            return None
+            return e2elib.atspi_app(pyatspi, hangar.pid)
 
         skip_roles = {pyatspi.ROLE_LIST, pyatspi.ROLE_LIST_BOX, pyatspi.ROLE_TABLE, pyatspi.ROLE_TREE_TABLE}
 

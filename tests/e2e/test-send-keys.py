@@ -24,7 +24,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 from e2elib import fmt  # noqa: E402
 
-LAUNCHER = '/usr/libexec/at-spi-bus-launcher'
 TIMEOUT = 15
 
 CTRL = ([0x1D], [0x9D])
@@ -63,19 +62,13 @@ def main():
         return 2
     hangar_bin, image = os.path.abspath(argv[0]), os.path.abspath(argv[1])
 
-    for tool in ('qemu-system-x86_64', 'Xvfb', 'xdotool', LAUNCHER):
+    for tool in ('qemu-system-x86_64', 'Xvfb', 'xdotool', e2elib.ATSPI_LAUNCHER):
         if shutil.which(tool) is None:
             print(f'1..0 # SKIP {tool} is not installed')
             return 0
-    try:
-        import pyatspi  # noqa: F401  (checked here; connects for real below)
-    except ImportError:
-        print('1..0 # SKIP no pyatspi (run with /usr/bin/python3; Debian package python3-pyatspi)')
-        return 0
-    try:
-        e2elib.own_dbus_session()
-    except e2elib.Skip as skip:
-        print(f'1..0 # SKIP {skip}')
+    reason = e2elib.atspi_skip_reason()
+    if reason is not None:
+        print(f'1..0 # SKIP {reason}')
         return 0
 
     tap = e2elib.Tap()
@@ -84,29 +77,17 @@ def main():
     hangar = None
     try:
         world.start_xvfb()
-        os.environ['DISPLAY'] = world.display  # for the AT-SPI bus launcher and pyatspi
-        world.spawn([LAUNCHER, '--launch-immediately'], env=world.env(), log='at-spi.log')
+        pyatspi = e2elib.start_atspi(world)
         port = e2elib.free_tcp_port()
         guest = e2elib.Guest(world, image, **{f'{protocol}_port': port})
         guest.start()
 
-        import pyatspi  # noqa: F811  (after the bus launcher runs: pyatspi connects at import)
 
         uri = f'{protocol}://127.0.0.1:{port}'
         hangar = e2elib.hangar_console(world, hangar_bin, uri, a11y=True)
 
         def hangar_app():
-            for candidate in pyatspi.Registry.getDesktop(0):
-                if candidate is not None and candidate.get_process_id() == hangar.pid:
-                    return candidate
-            return None
-
-        def walk(node, depth=0):
-            yield node
-            if depth < 60:
-                for child in node:
-                    if child is not None:
-                        yield from walk(child, depth + 1)
+            return e2elib.atspi_app(pyatspi, hangar.pid)
 
         def click(node):
             action = node.queryAction()
@@ -116,7 +97,7 @@ def main():
 
         def menu_item(label):
             root.clearCache()
-            for node in walk(root):
+            for node in e2elib.atspi_walk(root):
                 if node.getRole() == pyatspi.ROLE_MENU_ITEM and node.name == label:
                     return node
             return None
@@ -125,7 +106,7 @@ def main():
             """The header's send-key menu button: named by its label, or (GTK 4.8 without an
             accessible label) by its type; the inner of the two GtkMenuButton nodes clicks."""
             root.clearCache()
-            buttons = [n for n in walk(root) if n.getRole() == pyatspi.ROLE_PUSH_BUTTON and
+            buttons = [n for n in e2elib.atspi_walk(root) if n.getRole() == pyatspi.ROLE_PUSH_BUTTON and
                        (n.name.startswith('Send Key') or n.name == 'GtkMenuButton')]
             return buttons[-1] if buttons else None
 
