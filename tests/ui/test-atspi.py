@@ -81,6 +81,28 @@ def find_all(node, predicate, found=None, depth=0):
     return found
 
 
+def start_private_xvfb():
+    """Starts Xvfb on a free display number and points DISPLAY at it; None if there is no Xvfb
+    (then the inherited display is used)."""
+    if shutil.which('Xvfb') is None:
+        return None
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(write_fd), '-screen', '0', '1400x900x24',
+                             '-nolisten', 'tcp'],
+                            pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        xvfb.kill()
+        xvfb.wait()
+        return None
+    os.environ['DISPLAY'] = f':{number}'
+    os.environ.pop('WAYLAND_DISPLAY', None)
+    return xvfb
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -96,6 +118,9 @@ def main():
     world = os.path.join(workdir, 'world.xml')
     shutil.copy(os.path.join(source_dir, 'world.xml'), world)
 
+    # A private X server, as the e2e tests have: the suite's shared one was once gone when this
+    # test started ("cannot open display"), and this test should not depend on what ran before.
+    xvfb = start_private_xvfb()
     launcher = subprocess.Popen(['/usr/libexec/at-spi-bus-launcher', '--launch-immediately'],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app = None
@@ -169,6 +194,9 @@ def main():
             launcher.wait(timeout=5)
         except subprocess.TimeoutExpired:
             launcher.kill()
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
