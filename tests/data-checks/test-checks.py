@@ -140,9 +140,12 @@ flatpak_case('flatpak: --filesystem=home fails', lambda m: m['finish-args'].appe
              'too wide')
 flatpak_case('flatpak: no /run/libvirt fails', lambda m: m['finish-args'].remove('--filesystem=/run/libvirt'),
              False, 'lacks --filesystem=/run/libvirt')
-flatpak_case('flatpak: a source without a tag fails',
-             lambda m: [s.pop('tag', None) for x in m['modules'] if x['name'] == 'libvirt' for s in x['sources']],
+flatpak_case('flatpak: a git source without a tag fails',
+             lambda m: [s.pop('tag', None) for x in m['modules'] if x['name'] == 'hwdata' for s in x['sources']],
              False, 'tag or commit')
+flatpak_case('flatpak: an archive without a checksum fails',
+             lambda m: [s.pop('sha256', None) for x in m['modules'] if x['name'] == 'libvirt' for s in x['sources']],
+             False, 'has no sha256')
 
 print(f'1..{len(results)}')
 for i, (name, ok, detail) in enumerate(results, 1):
