@@ -123,6 +123,35 @@ def atspi_skip_reason():
     return None
 
 
+def parse_args(usage, default_rounds=None):
+    """The e2e scripts' command line, `[--protocol vnc|spice] HANGAR IMAGE [ROUNDS]` (ROUNDS only
+    where default_rounds is given): (protocol, hangar, image, rounds), or None after printing usage."""
+    argv = sys.argv[1:]
+    protocol = 'vnc'
+    if argv[:1] == ['--protocol'] and len(argv) >= 2:
+        protocol, argv = argv[1], argv[2:]
+    counts = (2, 3) if default_rounds is not None else (2,)
+    if len(argv) not in counts or protocol not in ('vnc', 'spice'):
+        print(usage, file=sys.stderr)
+        return None
+    rounds = int(argv[2]) if len(argv) == 3 else default_rounds
+    return protocol, os.path.abspath(argv[0]), os.path.abspath(argv[1]), rounds
+
+
+def skipped(tools, *checks, atspi=False):
+    """Prints the TAP skip line and returns True when a tool is missing, a check (a function
+    returning a reason or None) gives a reason, or (atspi=True) AT-SPI cannot be used."""
+    reason = next((f'{tool} is not installed' for tool in tools if shutil.which(tool) is None), None)
+    for check in checks:
+        reason = reason or check()
+    if reason is None and atspi:
+        reason = atspi_skip_reason()
+    if reason is not None:
+        print(f'1..0 # SKIP {reason}')
+        return True
+    return False
+
+
 def start_atspi(world):
     """Starts the accessibility bus on the world's X display and returns the pyatspi module,
     imported only now: pyatspi connects to the bus when it is imported."""

@@ -16,7 +16,6 @@ Prints TAP. Needs qemu-system-x86_64, Xvfb, xdotool, setxkbmap.
 
 import argparse
 import os
-import shutil
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -119,10 +118,8 @@ def main():
 
     tap = e2elib.Tap()
     e2elib.sigterm_to_exit()
-    for tool in ('qemu-system-x86_64', 'Xvfb', 'xdotool', 'setxkbmap'):
-        if shutil.which(tool) is None:
-            print(f'1..0 # SKIP {tool} is not installed')
-            return 0
+    if e2elib.skipped(('qemu-system-x86_64', 'Xvfb', 'xdotool', 'setxkbmap')):
+        return 0
 
     world = e2elib.World(f'echo-{args.protocol}')
     hangar = None

@@ -19,7 +19,6 @@ ImageMagick's import, /usr/bin/python3 with pyatspi, at-spi-bus-launcher, dbus-r
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -101,26 +100,17 @@ class LibvirtGuest(e2elib.Guest):
 
 
 def main():
-    argv = sys.argv[1:]
-    protocol = 'vnc'
-    if argv[:1] == ['--protocol'] and len(argv) >= 2:
-        protocol, argv = argv[1], argv[2:]
-    if len(argv) not in (2, 3) or protocol not in ('vnc', 'spice'):
-        print(__doc__, file=sys.stderr)
+    args = e2elib.parse_args(__doc__, default_rounds=5)
+    if args is None:
         return 2
-    hangar_bin, image = os.path.abspath(argv[0]), os.path.abspath(argv[1])
-    rounds = int(argv[2]) if len(argv) == 3 else 5
+    protocol, hangar_bin, image, rounds = args
 
-    for tool in ('virsh', 'Xvfb', 'xdotool', 'setxkbmap', 'import', e2elib.ATSPI_LAUNCHER):
-        if shutil.which(tool) is None:
-            print(f'1..0 # SKIP {tool} is not installed')
-            return 0
-    if subprocess.run(['virsh', '-c', URI, 'uri'], capture_output=True, timeout=30).returncode != 0:
-        print(f'1..0 # SKIP libvirtd is not running ({URI})')
-        return 0
-    reason = e2elib.atspi_skip_reason()
-    if reason is not None:
-        print(f'1..0 # SKIP {reason}')
+    def no_daemon():
+        answered = subprocess.run(['virsh', '-c', URI, 'uri'], capture_output=True, timeout=30).returncode == 0
+        return None if answered else f'libvirtd is not running ({URI})'
+
+    if e2elib.skipped(('virsh', 'Xvfb', 'xdotool', 'setxkbmap', 'import', e2elib.ATSPI_LAUNCHER), no_daemon,
+                      atspi=True):
         return 0
 
     tap = e2elib.Tap()

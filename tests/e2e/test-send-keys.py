@@ -15,7 +15,6 @@ Prints TAP. Needs qemu-system-x86_64, Xvfb, xdotool, /usr/bin/python3 with pyats
 """
 
 import os
-import shutil
 import sys
 import time
 
@@ -53,22 +52,11 @@ ITEMS += [(f'Ctrl+Alt+F{n}', combo(CTRL, ALT, key(code))) for n, code in enumera
 
 
 def main():
-    argv = sys.argv[1:]
-    protocol = 'vnc'
-    if argv[:1] == ['--protocol'] and len(argv) >= 2:
-        protocol, argv = argv[1], argv[2:]
-    if len(argv) != 2 or protocol not in ('vnc', 'spice'):
-        print(__doc__, file=sys.stderr)
+    args = e2elib.parse_args(__doc__)
+    if args is None:
         return 2
-    hangar_bin, image = os.path.abspath(argv[0]), os.path.abspath(argv[1])
-
-    for tool in ('qemu-system-x86_64', 'Xvfb', 'xdotool', e2elib.ATSPI_LAUNCHER):
-        if shutil.which(tool) is None:
-            print(f'1..0 # SKIP {tool} is not installed')
-            return 0
-    reason = e2elib.atspi_skip_reason()
-    if reason is not None:
-        print(f'1..0 # SKIP {reason}')
+    protocol, hangar_bin, image, _ = args
+    if e2elib.skipped(('qemu-system-x86_64', 'Xvfb', 'xdotool', e2elib.ATSPI_LAUNCHER), atspi=True):
         return 0
 
     tap = e2elib.Tap()
