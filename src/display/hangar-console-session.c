@@ -16,6 +16,10 @@ G_DEFINE_ENUM_TYPE (HangarConsoleState, hangar_console_state,
   G_DEFINE_ENUM_VALUE (HANGAR_CONSOLE_STATE_CONNECTING, "connecting"),
   G_DEFINE_ENUM_VALUE (HANGAR_CONSOLE_STATE_CONNECTED, "connected"))
 
+G_DEFINE_ENUM_TYPE (HangarClipboardSelection, hangar_clipboard_selection,
+  G_DEFINE_ENUM_VALUE (HANGAR_CLIPBOARD_SELECTION_CLIPBOARD, "clipboard"),
+  G_DEFINE_ENUM_VALUE (HANGAR_CLIPBOARD_SELECTION_PRIMARY, "primary"))
+
 G_DEFINE_INTERFACE (HangarConsoleSession, hangar_console_session, G_TYPE_OBJECT)
 
 static void
@@ -59,6 +63,68 @@ hangar_console_session_default_init (HangarConsoleSessionInterface *iface)
                 G_SIGNAL_RUN_LAST,
                 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+
+  /**
+   * HangarConsoleSession::clipboard-available-changed:
+   *
+   * hangar_console_session_clipboard_available() may answer differently now (a guest agent
+   * came or went).
+   */
+  g_signal_new ("clipboard-available-changed",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 0);
+
+  /**
+   * HangarConsoleSession::guest-clipboard-grab:
+   * @selection: a #HangarClipboardSelection
+   *
+   * The guest copied text; hangar_console_session_clipboard_request() fetches it.
+   */
+  g_signal_new ("guest-clipboard-grab",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, HANGAR_TYPE_CLIPBOARD_SELECTION);
+
+  /**
+   * HangarConsoleSession::guest-clipboard-release:
+   * @selection: a #HangarClipboardSelection
+   *
+   * The guest's clipboard holds no text any more.
+   */
+  g_signal_new ("guest-clipboard-release",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, HANGAR_TYPE_CLIPBOARD_SELECTION);
+
+  /**
+   * HangarConsoleSession::guest-clipboard-text:
+   * @selection: a #HangarClipboardSelection
+   * @text: (nullable): the guest's text (valid UTF-8), or %NULL if it had none
+   *
+   * The answer to hangar_console_session_clipboard_request().
+   */
+  g_signal_new ("guest-clipboard-text",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 2, HANGAR_TYPE_CLIPBOARD_SELECTION, G_TYPE_STRING);
+
+  /**
+   * HangarConsoleSession::guest-clipboard-request:
+   * @selection: a #HangarClipboardSelection
+   *
+   * The guest pastes the text offered with hangar_console_session_clipboard_grab(): answer
+   * with hangar_console_session_clipboard_send_text(), later if need be.
+   */
+  g_signal_new ("guest-clipboard-request",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, HANGAR_TYPE_CLIPBOARD_SELECTION);
 }
 
 /**
@@ -236,4 +302,97 @@ hangar_console_session_request_size (HangarConsoleSession *self,
   g_return_val_if_fail (HANGAR_IS_CONSOLE_SESSION (self), FALSE);
 
   return HANGAR_CONSOLE_SESSION_GET_IFACE (self)->request_size (self, width, height);
+}
+
+/**
+ * hangar_console_session_clipboard_available:
+ *
+ * Returns: %TRUE if text can be shared with the guest on @selection now (for SPICE: a
+ * guest agent with clipboard support is connected)
+ */
+gboolean
+hangar_console_session_clipboard_available (HangarConsoleSession     *self,
+                                            HangarClipboardSelection  selection)
+{
+  HangarConsoleSessionInterface *iface;
+
+  g_return_val_if_fail (HANGAR_IS_CONSOLE_SESSION (self), FALSE);
+
+  iface = HANGAR_CONSOLE_SESSION_GET_IFACE (self);
+  return iface->clipboard_available != NULL && iface->clipboard_available (self, selection);
+}
+
+/**
+ * hangar_console_session_clipboard_grab:
+ *
+ * Tells the guest that the client has text on @selection; the guest asks for it through
+ * #HangarConsoleSession::guest-clipboard-request when it pastes.
+ */
+void
+hangar_console_session_clipboard_grab (HangarConsoleSession     *self,
+                                       HangarClipboardSelection  selection)
+{
+  HangarConsoleSessionInterface *iface;
+
+  g_return_if_fail (HANGAR_IS_CONSOLE_SESSION (self));
+
+  iface = HANGAR_CONSOLE_SESSION_GET_IFACE (self);
+  if (iface->clipboard_grab != NULL)
+    iface->clipboard_grab (self, selection);
+}
+
+/**
+ * hangar_console_session_clipboard_release:
+ *
+ * Tells the guest that the client no longer has text on @selection.
+ */
+void
+hangar_console_session_clipboard_release (HangarConsoleSession     *self,
+                                          HangarClipboardSelection  selection)
+{
+  HangarConsoleSessionInterface *iface;
+
+  g_return_if_fail (HANGAR_IS_CONSOLE_SESSION (self));
+
+  iface = HANGAR_CONSOLE_SESSION_GET_IFACE (self);
+  if (iface->clipboard_release != NULL)
+    iface->clipboard_release (self, selection);
+}
+
+/**
+ * hangar_console_session_clipboard_request:
+ *
+ * Asks the guest for the text it grabbed; it arrives in #HangarConsoleSession::guest-clipboard-text.
+ */
+void
+hangar_console_session_clipboard_request (HangarConsoleSession     *self,
+                                          HangarClipboardSelection  selection)
+{
+  HangarConsoleSessionInterface *iface;
+
+  g_return_if_fail (HANGAR_IS_CONSOLE_SESSION (self));
+
+  iface = HANGAR_CONSOLE_SESSION_GET_IFACE (self);
+  if (iface->clipboard_request != NULL)
+    iface->clipboard_request (self, selection);
+}
+
+/**
+ * hangar_console_session_clipboard_send_text:
+ * @text: (nullable): UTF-8 text, or %NULL if the client has none after all
+ *
+ * Answers #HangarConsoleSession::guest-clipboard-request.
+ */
+void
+hangar_console_session_clipboard_send_text (HangarConsoleSession     *self,
+                                            HangarClipboardSelection  selection,
+                                            const char               *text)
+{
+  HangarConsoleSessionInterface *iface;
+
+  g_return_if_fail (HANGAR_IS_CONSOLE_SESSION (self));
+
+  iface = HANGAR_CONSOLE_SESSION_GET_IFACE (self);
+  if (iface->clipboard_send_text != NULL)
+    iface->clipboard_send_text (self, selection, text);
 }

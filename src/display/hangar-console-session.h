@@ -28,10 +28,19 @@ typedef enum
   HANGAR_BUTTON_RIGHT  = 1 << 2,
 } HangarButtons;
 
+/* Which clipboard is shared: the one of Copy and Paste, or X11's primary selection. */
+typedef enum
+{
+  HANGAR_CLIPBOARD_SELECTION_CLIPBOARD,
+  HANGAR_CLIPBOARD_SELECTION_PRIMARY,
+} HangarClipboardSelection;
+
 #define HANGAR_TYPE_CONSOLE_STATE (hangar_console_state_get_type ())
+#define HANGAR_TYPE_CLIPBOARD_SELECTION (hangar_clipboard_selection_get_type ())
 #define HANGAR_TYPE_CONSOLE_SESSION (hangar_console_session_get_type ())
 
 GType hangar_console_state_get_type (void) G_GNUC_CONST;
+GType hangar_clipboard_selection_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_INTERFACE (HangarConsoleSession, hangar_console_session, HANGAR, CONSOLE_SESSION, GObject)
 
@@ -40,7 +49,15 @@ G_DECLARE_INTERFACE (HangarConsoleSession, hangar_console_session, HANGAR, CONSO
  * "absolute-pointer" (gboolean), "error" (GError, why the last connection ended), "has-ext-keys"
  * (gboolean: keys reach the guest as scancodes, so the guest's layout applies).
  * Signal "credentials-needed" (gboolean need_username, gboolean need_password): answer with
- * hangar_console_session_set_credentials(), later if a dialog is needed. */
+ * hangar_console_session_set_credentials(), later if a dialog is needed.
+ *
+ * Clipboard (text only; the vfuncs are NULL where the protocol has no clipboard, and the
+ * signals are then never emitted): "clipboard-available-changed" (), "guest-clipboard-grab"
+ * (selection: the guest copied text), "guest-clipboard-release" (selection),
+ * "guest-clipboard-text" (selection, text or NULL: the answer to
+ * hangar_console_session_clipboard_request()), "guest-clipboard-request" (selection: the guest
+ * pastes what we offered with hangar_console_session_clipboard_grab(); answer with
+ * hangar_console_session_clipboard_send_text()). */
 struct _HangarConsoleSessionInterface
 {
   GTypeInterface parent_iface;
@@ -73,6 +90,18 @@ struct _HangarConsoleSessionInterface
   gboolean (*request_size)     (HangarConsoleSession *self,
                                 guint                 width,
                                 guint                 height);
+
+  gboolean (*clipboard_available) (HangarConsoleSession     *self,
+                                   HangarClipboardSelection  selection);
+  void     (*clipboard_grab)      (HangarConsoleSession     *self,
+                                   HangarClipboardSelection  selection);
+  void     (*clipboard_release)   (HangarConsoleSession     *self,
+                                   HangarClipboardSelection  selection);
+  void     (*clipboard_request)   (HangarConsoleSession     *self,
+                                   HangarClipboardSelection  selection);
+  void     (*clipboard_send_text) (HangarConsoleSession     *self,
+                                   HangarClipboardSelection  selection,
+                                   const char               *text);
 };
 
 gboolean            hangar_console_session_open_fd          (HangarConsoleSession  *self,
@@ -107,5 +136,17 @@ void                hangar_console_session_release_all_keys (HangarConsoleSessio
 gboolean            hangar_console_session_request_size     (HangarConsoleSession  *self,
                                                              guint                  width,
                                                              guint                  height);
+
+gboolean            hangar_console_session_clipboard_available (HangarConsoleSession     *self,
+                                                                HangarClipboardSelection  selection);
+void                hangar_console_session_clipboard_grab      (HangarConsoleSession     *self,
+                                                                HangarClipboardSelection  selection);
+void                hangar_console_session_clipboard_release   (HangarConsoleSession     *self,
+                                                                HangarClipboardSelection  selection);
+void                hangar_console_session_clipboard_request   (HangarConsoleSession     *self,
+                                                                HangarClipboardSelection  selection);
+void                hangar_console_session_clipboard_send_text (HangarConsoleSession     *self,
+                                                                HangarClipboardSelection  selection,
+                                                                const char               *text);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <spice-client.h>
+#include <spice/vd_agent.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -59,6 +60,8 @@ struct _HangarSpiceSession
   GHashTable         *fd_requests;
   guint               next_request;
   gboolean            client_sockets;
+  /* The guest agent asked for our clipboard text (per selection): answer it exactly once. */
+  gboolean            clipboard_requested[2];
 };
 
 static void console_session_iface_init (HangarConsoleSessionInterface *iface);
@@ -391,6 +394,20 @@ hangar_spice_session_channel_fd (HangarSpiceSession *self,
 
   /* No g_autoptr: spice-client-glib 0.42 declares no cleanup function for its channels. */
   g_hash_table_steal_extended (self->fd_requests, GUINT_TO_POINTER (request), NULL, (gpointer *) &channel);
+  if (channel != NULL)
+    {
+      SpiceSession *owner = NULL;
+
+      /* A channel of a session that ended meanwhile has none any more (spice-client-glib
+       * warns "channel setup incomplete" if it is asked to open then). */
+      g_object_get (channel, "spice-session", &owner, NULL);
+      if (owner == NULL || owner != self->session || self->closing)
+        {
+          g_debug ("An fd came for a channel that is gone (request %u)", request);
+          g_clear_object (&channel);
+        }
+      g_clear_object (&owner);
+    }
   if (channel == NULL || fd < 0 || !spice_channel_open_fd (channel, fd))
     {
       if (fd >= 0)
@@ -400,6 +417,114 @@ hangar_spice_session_channel_fd (HangarSpiceSession *self,
                                            _("Could not open the console’s display channel")));
     }
   g_clear_object (&channel);
+}
+
+/* Clipboard through the guest agent (spice-gtk's glib API). SPICE's selection numbers
+ * (VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD, _PRIMARY) are HangarClipboardSelection's. Text only:
+ * a guest offering only images is not announced. spice-client-glib criticals when asked for
+ * the clipboard of a guest without an agent, so every call checks first. */
+static gboolean
+agent_clipboard (HangarSpiceSession *self,
+                 guint               selection)
+{
+  gboolean agent = FALSE;
+
+  if (self->main == NULL || selection > VD_AGENT_CLIPBOARD_SELECTION_PRIMARY)
+    return FALSE;
+
+  g_object_get (self->main, "agent-connected", &agent, NULL);
+  return agent &&
+         spice_main_channel_agent_test_capability (self->main, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND) &&
+         (selection == VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD ||
+          spice_main_channel_agent_test_capability (self->main, VD_AGENT_CAP_CLIPBOARD_SELECTION));
+}
+
+static void
+agent_changed_cb (HangarSpiceSession *self)
+{
+  g_debug ("Guest agent %s", agent_clipboard (self, VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD)
+                             ? "shares the clipboard" : "does not share the clipboard");
+  if (!agent_clipboard (self, VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD))
+    memset (self->clipboard_requested, 0, sizeof self->clipboard_requested);
+  g_signal_emit_by_name (self, "clipboard-available-changed");
+}
+
+static gboolean
+clipboard_grab_cb (SpiceMainChannel   *channel,
+                   guint               selection,
+                   guint32            *types,
+                   guint               n_types,
+                   HangarSpiceSession *self)
+{
+  gboolean text = FALSE;
+
+  for (guint i = 0; i < n_types; i++)
+    text |= types[i] == VD_AGENT_CLIPBOARD_UTF8_TEXT;
+
+  g_debug ("Guest clipboard %u grabbed (%u types, %s)", selection, n_types, text ? "text" : "no text");
+  if (selection <= VD_AGENT_CLIPBOARD_SELECTION_PRIMARY)
+    {
+      self->clipboard_requested[selection] = FALSE;
+      g_signal_emit_by_name (self, text ? "guest-clipboard-grab" : "guest-clipboard-release", selection);
+    }
+  return TRUE;
+}
+
+static void
+clipboard_release_cb (SpiceMainChannel   *channel,
+                      guint               selection,
+                      HangarSpiceSession *self)
+{
+  g_debug ("Guest clipboard %u released", selection);
+  if (selection <= VD_AGENT_CLIPBOARD_SELECTION_PRIMARY)
+    g_signal_emit_by_name (self, "guest-clipboard-release", selection);
+}
+
+static gboolean
+clipboard_request_cb (SpiceMainChannel   *channel,
+                      guint               selection,
+                      guint               type,
+                      HangarSpiceSession *self)
+{
+  g_debug ("Guest asks for clipboard %u (type %u)", selection, type);
+  if (!agent_clipboard (self, selection))
+    return FALSE;
+
+  if (type != VD_AGENT_CLIPBOARD_UTF8_TEXT)
+    {
+      /* We only ever offer text; say there is none of this type so the guest stops waiting. */
+      spice_main_channel_clipboard_selection_notify (channel, selection, type, NULL, 0);
+      return TRUE;
+    }
+
+  self->clipboard_requested[selection] = TRUE;
+  g_signal_emit_by_name (self, "guest-clipboard-request", selection);
+  return TRUE;
+}
+
+static void
+clipboard_data_cb (SpiceMainChannel   *channel,
+                   guint               selection,
+                   guint               type,
+                   const guchar       *data,
+                   guint               size,
+                   HangarSpiceSession *self)
+{
+  g_autofree char *text = NULL;
+
+  if (selection > VD_AGENT_CLIPBOARD_SELECTION_PRIMARY)
+    return;
+
+  if (type == VD_AGENT_CLIPBOARD_UTF8_TEXT && data != NULL)
+    {
+      /* Not NUL-terminated, and a guest may send anything. */
+      text = g_utf8_make_valid ((const char *) data, size);
+      /* A NUL inside would cut the text; an empty clipboard is none. */
+      if (text[0] == '\0')
+        g_clear_pointer (&text, g_free);
+    }
+  g_debug ("Guest clipboard %u text: %zu bytes", selection, text != NULL ? strlen (text) : 0);
+  g_signal_emit_by_name (self, "guest-clipboard-text", selection, text);
 }
 
 static void
@@ -419,6 +544,16 @@ channel_new_cb (SpiceSession       *session,
       self->main = SPICE_MAIN_CHANNEL (channel);
       g_signal_connect_object (channel, "main-mouse-update", G_CALLBACK (mouse_update_cb), self, 0);
       mouse_update_cb (channel, self);
+      g_signal_connect_object (channel, "notify::agent-connected", G_CALLBACK (agent_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (channel, "main-agent-update", G_CALLBACK (agent_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (channel, "main-clipboard-selection-grab", G_CALLBACK (clipboard_grab_cb), self, 0);
+      g_signal_connect_object (channel, "main-clipboard-selection-release", G_CALLBACK (clipboard_release_cb),
+                               self, 0);
+      g_signal_connect_object (channel, "main-clipboard-selection-request", G_CALLBACK (clipboard_request_cb),
+                               self, 0);
+      g_signal_connect_object (channel, "main-clipboard-selection", G_CALLBACK (clipboard_data_cb), self, 0);
       return;
     }
 
@@ -465,7 +600,10 @@ channel_destroy_cb (SpiceSession       *session,
                     HangarSpiceSession *self)
 {
   if ((gpointer) channel == self->main)
-    self->main = NULL;
+    {
+      self->main = NULL;
+      agent_changed_cb (self);
+    }
   else if ((gpointer) channel == self->display)
     {
       self->display = NULL;
@@ -500,11 +638,14 @@ session_disconnected_cb (SpiceSession       *session,
 static void
 drop_session (HangarSpiceSession *self)
 {
+  gboolean had_main;
+
   if (self->session == NULL)
     return;
 
   g_signal_handlers_disconnect_by_data (self->session, self);
   spice_session_disconnect (self->session);
+  had_main = self->main != NULL;
   self->main = NULL;
   self->display = NULL;
   self->inputs = NULL;
@@ -512,6 +653,9 @@ drop_session (HangarSpiceSession *self)
   self->cursor_channel = NULL;
   self->primary = NULL;
   g_clear_object (&self->session);
+  /* The agent went with the main channel. */
+  if (had_main)
+    agent_changed_cb (self);
 }
 
 static void
@@ -770,6 +914,75 @@ hangar_spice_session_request_size (HangarConsoleSession *session,
   return spice_main_channel_send_monitor_config (self->main);
 }
 
+static gboolean
+hangar_spice_session_clipboard_available (HangarConsoleSession     *session,
+                                          HangarClipboardSelection  selection)
+{
+  return agent_clipboard (HANGAR_SPICE_SESSION (session), selection);
+}
+
+static void
+hangar_spice_session_clipboard_grab (HangarConsoleSession     *session,
+                                     HangarClipboardSelection  selection)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  guint32 types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
+
+  if (!agent_clipboard (self, selection))
+    return;
+
+  g_debug ("Offering clipboard %u to the guest", selection);
+  spice_main_channel_clipboard_selection_grab (self->main, selection, types, G_N_ELEMENTS (types));
+}
+
+static void
+hangar_spice_session_clipboard_release (HangarConsoleSession     *session,
+                                        HangarClipboardSelection  selection)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+
+  if (!agent_clipboard (self, selection))
+    return;
+
+  spice_main_channel_clipboard_selection_release (self->main, selection);
+}
+
+static void
+hangar_spice_session_clipboard_request (HangarConsoleSession     *session,
+                                        HangarClipboardSelection  selection)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+
+  if (!agent_clipboard (self, selection))
+    return;
+
+  spice_main_channel_clipboard_selection_request (self->main, selection, VD_AGENT_CLIPBOARD_UTF8_TEXT);
+}
+
+static void
+hangar_spice_session_clipboard_send_text (HangarConsoleSession     *session,
+                                          HangarClipboardSelection  selection,
+                                          const char               *text)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  int max = -1;
+
+  if (!agent_clipboard (self, selection) || !self->clipboard_requested[selection])
+    return;
+
+  self->clipboard_requested[selection] = FALSE;
+  /* spice-client-glib refuses (with a critical) anything from its max-clipboard on. */
+  g_object_get (self->main, "max-clipboard", &max, NULL);
+  if (text != NULL && max >= 0 && strlen (text) >= (gsize) max)
+    {
+      g_message ("The clipboard text (%zu bytes) is more than the guest takes (%d bytes)", strlen (text), max);
+      text = NULL;
+    }
+  g_debug ("Sending clipboard %u to the guest: %zu bytes", selection, text != NULL ? strlen (text) : 0);
+  spice_main_channel_clipboard_selection_notify (self->main, selection, VD_AGENT_CLIPBOARD_UTF8_TEXT,
+                                                 (const guchar *) text, text != NULL ? strlen (text) : 0);
+}
+
 static void
 console_session_iface_init (HangarConsoleSessionInterface *iface)
 {
@@ -782,6 +995,11 @@ console_session_iface_init (HangarConsoleSessionInterface *iface)
   iface->scroll = hangar_spice_session_scroll;
   iface->release_all_keys = hangar_spice_session_release_all_keys;
   iface->request_size = hangar_spice_session_request_size;
+  iface->clipboard_available = hangar_spice_session_clipboard_available;
+  iface->clipboard_grab = hangar_spice_session_clipboard_grab;
+  iface->clipboard_release = hangar_spice_session_clipboard_release;
+  iface->clipboard_request = hangar_spice_session_clipboard_request;
+  iface->clipboard_send_text = hangar_spice_session_clipboard_send_text;
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hangar-console-page.h"
+#include "hangar-clipboard-bridge.h"
 #include "hangar-console-util.h"
 #include "hangar-display-error.h"
 #include "hangar-machine-actions.h"
@@ -1234,6 +1235,7 @@ hangar_console_page_init (HangarConsolePage *self)
 
   self->use_graphics_fd = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  hangar_clipboard_bridge_attach (self->display);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
 

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hangar-clipboard-bridge.h"
 #include "hangar-console-uri.h"
 #include "hangar-console-util.h"
 #include "hangar-console-window.h"
@@ -420,6 +421,7 @@ hangar_console_window_init (HangarConsoleWindow *self)
 
   g_type_ensure (HANGAR_TYPE_DISPLAY);
   gtk_widget_init_template (GTK_WIDGET (self));
+  hangar_clipboard_bridge_attach (self->display);
 
   g_object_bind_property (self->display, "grabbed", self->grab_indicator, "visible",
                           G_BINDING_SYNC_CREATE);

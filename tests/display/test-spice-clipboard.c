@@ -1,0 +1,655 @@
+/* test-spice-clipboard.c: the SPICE clipboard, both ways, against QEMU's SPICE server and a
+ * guest agent of ours.
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The guest is the host's Debian kernel under TCG with an initramfs (tests/guest) whose /init
+ * is hangar-test-agent: it speaks the agent protocol on the virtio-serial port
+ * com.redhat.spice.0, prints what it receives on its serial port, and answers each text it
+ * receives by copying "Grüße vom Gast ✓ " + that text in the guest. The client side is
+ * HangarSpiceSession on a UNIX socket (one fd per channel) and HangarClipboardBridge on a
+ * private Xvfb's clipboards. Skips when no kernel is installed.
+ */
+
+#include "config.h"
+
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hangar-clipboard-bridge.h"
+#include "hangar-display.h"
+#include "hangar-spice-session.h"
+#include "hangar-test-server.h"
+
+#define GUEST_PREFIX "Grüße vom Gast ✓ "
+#define HOST_TEXT "Hallo vom Host: naïve café, Ωμέγα, 日本語, 🚀\nzweite Zeile\ttab"
+#define X_TEXT "from another X client: ünïcödé ✓"
+#define PRIMARY_TEXT "primary selection → ✓"
+/* The test agent closes its port and opens it again when it receives this. */
+#define REOPEN_COMMAND "hangar-test-agent: reopen"
+
+typedef struct
+{
+  char                 *dir;
+  /* Removes dir when this process ends, even on a failed assertion (its stdin is ours). */
+  GSubprocess          *guard;
+  GSubprocess          *qemu;
+  HangarConsoleSession *session;
+  gint64                boot_start;
+} Fixture;
+
+static char *
+path (Fixture    *f,
+      const char *name)
+{
+  return g_build_filename (f->dir, name, NULL);
+}
+
+static char *
+read_serial (Fixture *f)
+{
+  g_autofree char *log = path (f, "serial.log");
+  char *contents = NULL;
+
+  if (!g_file_get_contents (log, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+static gboolean
+serial_has (Fixture    *f,
+            const char *text)
+{
+  g_autofree char *contents = read_serial (f);
+
+  return strstr (contents, text) != NULL;
+}
+
+/* How many agent lines start with @prefix ("HANGAR-AGENT " left out). */
+static guint
+count_lines (Fixture    *f,
+             const char *prefix)
+{
+  g_autofree char *contents = read_serial (f);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_autofree char *full = g_strconcat ("HANGAR-AGENT ", prefix, NULL);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), full))
+      n++;
+  return n;
+}
+
+/* The text of the @index-th line "HANGAR-AGENT <event> selection=S len=N hex=…", decoded;
+ * NULL while there is no such line. */
+static char *
+agent_text (Fixture    *f,
+            const char *event,
+            guint       selection,
+            guint       index)
+{
+  g_autofree char *contents = read_serial (f);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("HANGAR-AGENT %s selection=%u ", event, selection);
+  guint seen = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *hex;
+      GString *text;
+
+      if (!g_str_has_prefix (g_strstrip (lines[i]), prefix) || seen++ != index)
+        continue;
+      hex = strstr (lines[i], " hex=");
+      g_assert_nonnull (hex);
+      hex += 5;
+      text = g_string_new (NULL);
+      while (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]))
+        {
+          g_string_append_c (text, (char) (g_ascii_xdigit_value (hex[0]) * 16 + g_ascii_xdigit_value (hex[1])));
+          hex += 2;
+        }
+      return g_string_free (text, FALSE);
+    }
+  return NULL;
+}
+
+/* "len=N fnv=H" of the @index-th @event line, as the agent prints it for any text. */
+static char *
+agent_digest (Fixture    *f,
+              const char *event,
+              guint       selection,
+              guint       index)
+{
+  g_autofree char *contents = read_serial (f);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("HANGAR-AGENT %s selection=%u ", event, selection);
+  guint seen = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *start;
+      const char *end;
+
+      if (!g_str_has_prefix (g_strstrip (lines[i]), prefix) || seen++ != index)
+        continue;
+      start = lines[i] + strlen (prefix);
+      end = strstr (start, " hex=");
+      if (end == NULL)
+        end = strstr (start, " uptime=");
+      g_assert_nonnull (end);
+      return g_strndup (start, end - start);
+    }
+  return NULL;
+}
+
+static char *
+digest (const char *text)
+{
+  guint64 fnv = G_GUINT64_CONSTANT (14695981039346656037);
+
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    fnv = (fnv ^ *p) * G_GUINT64_CONSTANT (1099511628211);
+  return g_strdup_printf ("len=%zu fnv=%016" G_GINT64_MODIFIER "x", strlen (text), fnv);
+}
+
+static int
+connect_unix (const char *socket_path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr(GError) error = NULL;
+
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  return dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+}
+
+static void
+channel_fd_needed_cb (HangarSpiceSession *session,
+                      guint               request,
+                      Fixture            *f)
+{
+  g_autofree char *spice_sock = path (f, "spice.sock");
+
+  hangar_spice_session_channel_fd (session, request, connect_unix (spice_sock));
+}
+
+/* Builds the initramfs; FALSE (test skipped) when no kernel is installed. */
+static gboolean
+make_guest (Fixture  *f,
+            char    **kernel)
+{
+  g_autofree char *initrd = path (f, "initrd.cpio");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "python3", g_getenv ("HANGAR_TEST_MAKE_INITRAMFS"),
+                         g_getenv ("HANGAR_TEST_AGENT"), initrd, NULL };
+  int status = 0;
+
+  g_assert_nonnull (argv[1]);
+  g_assert_nonnull (argv[2]);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 77)
+    {
+      g_test_skip (err);
+      return FALSE;
+    }
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("make-initramfs.py failed: %s\n%s", error->message, err);
+  *kernel = g_strdup (g_strstrip (out));
+  return TRUE;
+}
+
+static void
+add_words (GPtrArray  *argv,
+           const char *words)
+{
+  g_auto(GStrv) split = g_strsplit (words, " ", -1);
+
+  for (guint i = 0; split[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (split[i]));
+}
+
+/* QEMU with a SPICE server on a UNIX socket; with @agent the test guest and its agent port,
+ * without it nothing but the BIOS (no agent at all). */
+static gboolean
+fixture_open (Fixture  *f,
+              gboolean  agent)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *kernel = NULL;
+  g_autofree char *spice_sock = NULL;
+
+  f->dir = g_dir_make_tmp ("hangar-test-clip-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->guard = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                               "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", f->dir, NULL);
+  g_assert_no_error (error);
+  spice_sock = path (f, "spice.sock");
+  if (agent && !make_guest (f, &kernel))
+    return FALSE;
+
+  g_ptr_array_add (argv, g_strdup ("qemu-system-x86_64"));
+  add_words (argv, ("-machine pc,accel=tcg -m 128 -nodefaults -no-user-config "
+                                                  "-vga qxl -display none -no-reboot"));
+  g_ptr_array_add (argv, g_strdup ("-spice"));
+  g_ptr_array_add (argv, g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", spice_sock));
+  g_ptr_array_add (argv, g_strdup ("-serial"));
+  g_ptr_array_add (argv, g_strdup_printf ("file:%s/serial.log", f->dir));
+  if (agent)
+    {
+      g_ptr_array_add (argv, g_strdup ("-kernel"));
+      g_ptr_array_add (argv, g_strdup (kernel));
+      g_ptr_array_add (argv, g_strdup ("-initrd"));
+      g_ptr_array_add (argv, path (f, "initrd.cpio"));
+      g_ptr_array_add (argv, g_strdup ("-append"));
+      g_ptr_array_add (argv, g_strdup ("console=ttyS0 quiet panic=-1"));
+      add_words (argv, ("-device virtio-serial-pci "
+                                                      "-chardev spicevmc,id=vdagent,name=vdagent "
+                                                      "-device virtserialport,chardev=vdagent,name=com.redhat.spice.0"));
+    }
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, hangar_test_die_with_parent, NULL, NULL);
+  f->boot_start = g_get_monotonic_time ();
+  f->qemu = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  if (agent)
+    {
+      /* TCG boots the kernel in ~2 s here; leave room for a loaded CI machine. */
+      WAIT_FOR (serial_has (f, "HANGAR-AGENT ready") || serial_has (f, "HANGAR-AGENT error"));
+      g_assert_false (serial_has (f, "HANGAR-AGENT error"));
+      g_test_message ("guest agent ready %.2f s after QEMU started",
+                      (g_get_monotonic_time () - f->boot_start) / 1e6);
+    }
+  else
+    WAIT_FOR (g_file_test (spice_sock, G_FILE_TEST_EXISTS));
+
+  f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
+  g_signal_connect (f->session, "channel-fd-needed", G_CALLBACK (channel_fd_needed_cb), f);
+  g_assert_true (hangar_console_session_open_fd (f->session, connect_unix (spice_sock), &error));
+  g_assert_no_error (error);
+  WAIT_FOR (hangar_console_session_get_state (f->session) != HANGAR_CONSOLE_STATE_CONNECTING);
+  g_assert_cmpint (hangar_console_session_get_state (f->session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+  return TRUE;
+}
+
+static void
+fixture_close (Fixture *f)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (f->session != NULL)
+    {
+      hangar_console_session_close (f->session);
+      WAIT_FOR (hangar_console_session_get_state (f->session) == HANGAR_CONSOLE_STATE_DISCONNECTED);
+      g_assert_finalize_object (g_steal_pointer (&f->session));
+    }
+  if (f->qemu != NULL)
+    {
+      g_subprocess_force_exit (f->qemu);
+      g_subprocess_wait (f->qemu, NULL, NULL);
+      g_clear_object (&f->qemu);
+    }
+
+  dir = g_dir_open (f->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = path (f, name);
+
+      g_unlink (file);
+    }
+  g_rmdir (f->dir);
+  g_clear_pointer (&f->dir, g_free);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (f->guard), NULL, NULL);
+  g_subprocess_wait (f->guard, NULL, NULL);
+  g_clear_object (&f->guard);
+}
+
+typedef struct
+{
+  char     *text;
+  gboolean  done;
+} ReadResult;
+
+static void
+read_text_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ReadResult *read = user_data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  read->done = TRUE;
+}
+
+/* What the clipboard holds, read as any paste would (through the X server if another
+ * program owns it). */
+static void wait_ms (guint ms);
+
+static char *
+clipboard_text (GdkClipboard *clipboard)
+{
+  ReadResult read = { NULL, FALSE };
+
+  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &read);
+  WAIT_FOR (read.done);
+  return read.text;
+}
+
+typedef struct
+{
+  char     *out;
+  gboolean  done;
+} CommandResult;
+
+static void
+communicate_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  CommandResult *command = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &command->out, NULL, &error);
+  g_assert_no_error (error);
+  command->done = TRUE;
+}
+
+/* `xclip -o`: another X client pastes (while our main loop serves the selection). */
+static char *
+xclip_paste (const char *selection)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) xclip = NULL;
+  CommandResult command = { NULL, FALSE };
+
+  xclip = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            "xclip", "-o", "-selection", selection, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (xclip, NULL, NULL, communicate_cb, &command);
+  WAIT_FOR (command.done);
+  return command.out;
+}
+
+/* Reads the clipboard until it holds @expected (the guest's answer takes a round trip);
+ * returns the last text read. */
+static char *
+wait_clipboard_text (GdkClipboard *clipboard,
+                     const char   *expected)
+{
+  gint64 end = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  char *text = NULL;
+
+  for (;;)
+    {
+      g_free (text);
+      text = clipboard_text (clipboard);
+      if (g_strcmp0 (text, expected) == 0 || g_get_monotonic_time () > end)
+        return text;
+      wait_ms (20);
+    }
+}
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
+}
+
+/* Counts the session's clipboard availability changes, and the times it went away. */
+typedef struct
+{
+  guint changes;
+  guint lost;
+} Availability;
+
+static void
+availability_cb (HangarConsoleSession *session,
+                 Availability         *availability)
+{
+  availability->changes++;
+  if (!hangar_console_session_clipboard_available (session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD))
+    availability->lost++;
+}
+
+static void
+test_agent (void)
+{
+  Fixture f = { 0 };
+  GdkDisplay *gdk_display = gdk_display_get_default ();
+  GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display);
+  GdkClipboard *primary = gdk_display_get_primary_clipboard (gdk_display);
+  g_autoptr(GtkWidget) display = g_object_ref_sink (hangar_display_new ());
+  g_autofree char *received = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *pasted = NULL;
+  g_autofree char *xclip = g_find_program_in_path ("xclip");
+  HangarClipboardBridge *bridge;
+  gint64 t0;
+
+  if (!fixture_open (&f, TRUE))
+    {
+      fixture_close (&f);
+      return;
+    }
+
+  /* Copied on the client before the console opened: offered to the guest as soon as the agent is there. */
+  gdk_clipboard_set_text (clipboard, HOST_TEXT);
+  t0 = g_get_monotonic_time ();
+  bridge = hangar_clipboard_bridge_attach (HANGAR_DISPLAY (display));
+  hangar_display_set_session (HANGAR_DISPLAY (display), f.session);
+  g_assert_true (hangar_clipboard_bridge_get_session (bridge) == f.session);
+  WAIT_FOR (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
+  g_assert_true (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_PRIMARY));
+
+  /* Client → guest: the guest grabbed text (type 1 = UTF-8), asked for it, and got the exact bytes. */
+  WAIT_FOR ((received = agent_text (&f, "received", 0, 0)) != NULL);
+  g_test_message ("client -> guest: %.0f ms from set_session to the text in the guest",
+                  (g_get_monotonic_time () - t0) / 1e3);
+  g_assert_cmpstr (received, ==, HOST_TEXT);
+  g_assert_cmpuint (count_lines (&f, "grab selection=0 types=1 "), ==, 1);
+
+  /* Guest → client: the guest answered with a grab of its own; the client clipboard now holds
+   * the guest's text, for us and for any other X client. */
+  expected = g_strconcat (GUEST_PREFIX, HOST_TEXT, NULL);
+  WAIT_FOR (agent_text (&f, "sent", 0, 0) != NULL);
+  pasted = wait_clipboard_text (clipboard, expected);
+  g_test_message ("guest -> client: %.0f ms from set_session to the guest's text on the client clipboard",
+                  (g_get_monotonic_time () - t0) / 1e3);
+  g_assert_cmpstr (pasted, ==, expected);
+  if (xclip != NULL)
+    {
+      g_autofree char *x_pasted = xclip_paste ("clipboard");
+
+      g_assert_cmpstr (x_pasted, ==, expected);
+    }
+
+  /* No echo: the guest's own text is not offered back to it (one client grab so far, one
+   * request from the client for the guest's text). */
+  wait_ms (1000);
+  g_assert_cmpuint (count_lines (&f, "grab selection=0 "), ==, 1);
+  g_assert_cmpuint (count_lines (&f, "request selection=0 type=1"), ==, 1);
+
+  /* Another X client copies (the X server, not GTK, tells us): it reaches the guest. */
+  if (xclip != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) copier = NULL;
+      g_autofree char *x_received = NULL;
+
+      /* -quiet: stays in the foreground, serving the selection until another owner takes it. */
+      copier = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                 "xclip", "-quiet", "-i", "-selection", "clipboard", NULL);
+      g_assert_no_error (error);
+      g_output_stream_write_all (g_subprocess_get_stdin_pipe (copier), X_TEXT, strlen (X_TEXT), NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_output_stream_close (g_subprocess_get_stdin_pipe (copier), NULL, &error);
+      g_assert_no_error (error);
+      WAIT_FOR ((x_received = agent_text (&f, "received", 0, 1)) != NULL);
+      g_assert_cmpstr (x_received, ==, X_TEXT);
+      g_assert_cmpuint (count_lines (&f, "grab selection=0 "), ==, 2);
+
+      /* The guest answers again with a grab; the client clipboard follows (xclip loses it and exits). */
+      g_clear_pointer (&expected, g_free);
+      expected = g_strconcat (GUEST_PREFIX, X_TEXT, NULL);
+      g_clear_pointer (&pasted, g_free);
+      pasted = wait_clipboard_text (clipboard, expected);
+      g_assert_cmpstr (pasted, ==, expected);
+      g_assert_true (gdk_clipboard_is_local (clipboard));
+      g_subprocess_force_exit (copier);
+      g_subprocess_wait (copier, NULL, NULL);
+    }
+  else
+    g_test_message ("xclip not installed: the paths through other X clients are not checked");
+
+  /* The primary selection goes its own way (selection 1). */
+  gdk_clipboard_set_text (primary, PRIMARY_TEXT);
+  g_clear_pointer (&received, g_free);
+  WAIT_FOR ((received = agent_text (&f, "received", 1, 0)) != NULL);
+  g_assert_cmpstr (received, ==, PRIMARY_TEXT);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strconcat (GUEST_PREFIX, PRIMARY_TEXT, NULL);
+  g_clear_pointer (&pasted, g_free);
+  pasted = wait_clipboard_text (primary, expected);
+  g_assert_cmpstr (pasted, ==, expected);
+
+  /* The client clipboard was not touched by the primary selection's traffic. */
+  g_clear_pointer (&pasted, g_free);
+  pasted = clipboard_text (clipboard);
+  g_assert_true (g_str_has_prefix (pasted, GUEST_PREFIX));
+
+  /* A text far over one agent chunk (2 KiB) both ways: 192 KiB, every line numbered. */
+  {
+    g_autoptr(GString) big = g_string_new (NULL);
+    g_autofree char *got = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *big_expected = NULL;
+    g_autofree char *big_pasted = NULL;
+    guint n_received = count_lines (&f, "received selection=0 ");
+
+    for (guint i = 0; big->len < 192 * 1024; i++)
+      g_string_append_printf (big, "%06u äöü ✓ the quick brown fox jumps over the lazy dog\n", i);
+    gdk_clipboard_set_text (clipboard, big->str);
+    t0 = g_get_monotonic_time ();
+    WAIT_FOR ((got = agent_digest (&f, "received", 0, n_received)) != NULL);
+    g_test_message ("client -> guest: %zu bytes in %.0f ms", big->len, (g_get_monotonic_time () - t0) / 1e3);
+    want = digest (big->str);
+    g_assert_cmpstr (got, ==, want);
+
+    big_expected = g_strconcat (GUEST_PREFIX, big->str, NULL);
+    big_pasted = wait_clipboard_text (clipboard, big_expected);
+    g_test_message ("guest -> client: %zu bytes back %.0f ms after the client's copy",
+                    strlen (big_expected), (g_get_monotonic_time () - t0) / 1e3);
+    g_assert_true (g_strcmp0 (big_pasted, big_expected) == 0);
+  }
+
+  /* The agent goes away and comes back (as a restarted agent would): sharing stops without a
+   * warning, and once the agent is back the client's clipboard is offered again by itself. */
+  {
+    Availability availability = { 0, 0 };
+    guint n_received = count_lines (&f, "received selection=0 ");
+    g_autofree char *again = NULL;
+    g_autofree char *answer = NULL;
+    g_autofree char *answer_pasted = NULL;
+    gulong handler = g_signal_connect (f.session, "clipboard-available-changed",
+                                       G_CALLBACK (availability_cb), &availability);
+
+    gdk_clipboard_set_text (clipboard, REOPEN_COMMAND);
+    WAIT_FOR (serial_has (&f, "HANGAR-AGENT closing"));
+    WAIT_FOR (availability.lost > 0);
+    WAIT_FOR (count_lines (&f, "ready ") == 2);
+    WAIT_FOR (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
+    WAIT_FOR ((again = agent_text (&f, "received", 0, n_received + 1)) != NULL);
+    g_assert_cmpstr (again, ==, REOPEN_COMMAND);
+    answer = g_strconcat (GUEST_PREFIX, REOPEN_COMMAND, NULL);
+    answer_pasted = wait_clipboard_text (clipboard, answer);
+    g_assert_cmpstr (answer_pasted, ==, answer);
+    g_assert_cmpint (hangar_console_session_get_state (f.session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+    g_test_message ("agent restart: %u availability changes, %u losses", availability.changes, availability.lost);
+    g_signal_handler_disconnect (f.session, handler);
+  }
+
+  /* The console goes away: the bridge lets go of the session. */
+  hangar_display_set_session (HANGAR_DISPLAY (display), NULL);
+  g_assert_null (hangar_clipboard_bridge_get_session (bridge));
+  fixture_close (&f);
+}
+
+static void
+test_no_agent (void)
+{
+  Fixture f = { 0 };
+  GdkDisplay *gdk_display = gdk_display_get_default ();
+  GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display);
+  g_autoptr(HangarClipboardBridge) bridge =
+    hangar_clipboard_bridge_new (clipboard, gdk_display_get_primary_clipboard (gdk_display));
+  g_autofree char *pasted = NULL;
+
+  fixture_open (&f, FALSE);
+  hangar_clipboard_bridge_set_session (bridge, f.session);
+  g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
+
+  /* Copying on the client does nothing visible: no warning (they are fatal here), no
+   * disconnect, and the client clipboard is left as it was. */
+  gdk_clipboard_set_text (clipboard, HOST_TEXT);
+  wait_ms (1000);
+  g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
+  g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_PRIMARY));
+  g_assert_cmpint (hangar_console_session_get_state (f.session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+  pasted = clipboard_text (clipboard);
+  g_assert_cmpstr (pasted, ==, HOST_TEXT);
+
+  hangar_clipboard_bridge_set_session (bridge, NULL);
+  fixture_close (&f);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+  int ret;
+
+  if (qemu == NULL || !hangar_test_start_xvfb ())
+    {
+      g_print ("1..0 # SKIP needs qemu-system-x86_64 and Xvfb\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  /* The guest's serial output is a file: wake the main loop now and then to look at it. */
+  g_timeout_add (20, tick_cb, NULL);
+
+  g_test_add_func ("/display/spice-clipboard/agent", test_agent);
+  g_test_add_func ("/display/spice-clipboard/no-agent", test_no_agent);
+
+  ret = g_test_run ();
+  hangar_test_stop_xvfb ();
+  return ret;
+}
