@@ -195,11 +195,14 @@ run_action (HangarMachine       *m,
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
   hangar_machine_run_async (m, action, NULL, hangar_test_async_cb, &result);
   hangar_test_wait_async (&result, 30000);
-  g_assert_true (hangar_machine_run_finish (m, result, &error));
+  ok = hangar_machine_run_finish (m, result, &error);
+  /* The error first: its message says what libvirt refused. */
   g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 static guint
