@@ -264,8 +264,13 @@ parse_graphics_address (xmlXPathContext      *ctx,
   if (g_strcmp0 (listen_type, "socket") == 0 || g_strcmp0 (listen_type, "none") == 0)
     {
       details->graphics_port = -1;
+      /* A unix socket on the host (path filled in by the daemon while it runs). */
+      if (g_strcmp0 (listen_type, "socket") == 0)
+        details->graphics_socket = xpath_string (ctx, graphics, "listen[1]/@socket");
       return;
     }
+  if (details->graphics_port < 0)
+    details->graphics_socket = xpath_string (ctx, graphics, "@socket");
   details->graphics_listen = xpath_string (ctx, graphics, "listen[@type='address']/@address");
   if (details->graphics_listen == NULL)
     details->graphics_listen = xpath_string (ctx, graphics, "@listen");

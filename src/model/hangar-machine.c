@@ -18,6 +18,7 @@
 #include "hangar-machine-private.h"
 #include "hangar-model-enums.h"
 #include "hangar-os-db.h"
+#include "hangar-ssh-tunnel.h"
 
 struct _HangarMachine
 {
@@ -100,6 +101,7 @@ hangar_machine_details_copy (const HangarMachineDetails *details)
   copy->graphics_type = g_strdup (details->graphics_type);
   copy->graphics_listen = g_strdup (details->graphics_listen);
   copy->graphics_port = details->graphics_port;
+  copy->graphics_socket = g_strdup (details->graphics_socket);
 
   return copy;
 }
@@ -119,6 +121,7 @@ hangar_machine_details_free (HangarMachineDetails *details)
   g_free (details->emulator_type);
   g_free (details->graphics_type);
   g_free (details->graphics_listen);
+  g_free (details->graphics_socket);
   g_free (details);
 }
 
@@ -1513,4 +1516,129 @@ hangar_machine_open_graphics_fd_finish (HangarMachine  *self,
   *box = -1;
   fd_box_free (box);
   return fd;
+}
+
+static gboolean
+address_is_wildcard (const char *address)
+{
+  return address == NULL || *address == '\0' || g_str_equal (address, "0.0.0.0") ||
+         g_str_equal (address, "::");
+}
+
+static gboolean
+address_is_loopback (const char *address)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+
+  if (address == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (address, "localhost") == 0)
+    return TRUE;
+  inet = g_inet_address_new_from_string (address);
+  return inet != NULL && g_inet_address_get_is_loopback (inet);
+}
+
+/**
+ * hangar_display_route_for:
+ * @uri: the connection's URI
+ * @is_local: whether the connection is local (hangar_connection_get_is_local ())
+ * @prefer_fd: for a local connection, use virDomainOpenGraphicsFD even when there is a port
+ * @details: the machine's details, read while it runs (graphics type, listen address, port)
+ * @address: (out) (transfer full) (optional): where to connect, for DIRECT and SSH
+ * @reason: (out) (transfer full) (optional): why not, for NONE
+ *
+ * Decides how the console reaches the display, as virt-manager and virt-viewer do: locally a
+ * socket from the daemon; over SSH a tunnel from the host itself (a wildcard or loopback listen
+ * address through that host's loopback; VNC and SPICE are plain text, so the tunnel is used
+ * for any address, as virt-viewer does; a unix socket through nc -U); otherwise straight to the listen address, or to the
+ * URI's host for a wildcard. A display that listens only on a remote host's loopback, or has
+ * no port, cannot be reached without SSH.
+ *
+ * Returns: the route
+ */
+HangarDisplayRoute
+hangar_display_route_for (const char                 *uri,
+                          gboolean                    is_local,
+                          gboolean                    prefer_fd,
+                          const HangarMachineDetails *details,
+                          char                      **address,
+                          char                      **reason)
+{
+  g_autoptr(GUri) guri = NULL;
+  const char *listen;
+  const char *host = NULL;
+
+  g_return_val_if_fail (details != NULL, HANGAR_DISPLAY_ROUTE_NONE);
+
+  if (address != NULL)
+    *address = NULL;
+  if (reason != NULL)
+    *reason = NULL;
+  listen = details->graphics_listen;
+
+  if (is_local && (prefer_fd || details->graphics_port <= 0))
+    return HANGAR_DISPLAY_ROUTE_FD;
+
+  /* A unix socket on the host: only ssh gets there (nc -U). */
+  if (details->graphics_port <= 0 && details->graphics_socket != NULL && uri != NULL &&
+      hangar_ssh_tunnel_uri_is_ssh (uri))
+    {
+      if (address != NULL)
+        *address = g_strdup (details->graphics_socket);
+      return HANGAR_DISPLAY_ROUTE_SSH_SOCKET;
+    }
+
+  if (details->graphics_port <= 0)
+    {
+      if (reason != NULL)
+        *reason = g_strdup (_("The machine’s display has no network port, so it can only be "
+                              "opened on its host."));
+      return HANGAR_DISPLAY_ROUTE_NONE;
+    }
+
+  if (is_local)
+    {
+      if (address != NULL)
+        *address = g_strdup (address_is_wildcard (listen) ? "127.0.0.1" : listen);
+      return HANGAR_DISPLAY_ROUTE_DIRECT;
+    }
+
+  if (uri != NULL && hangar_ssh_tunnel_uri_is_ssh (uri))
+    {
+      if (address != NULL)
+        {
+          if (listen != NULL && g_str_equal (listen, "::"))
+            *address = g_strdup ("::1");
+          else
+            *address = g_strdup (address_is_wildcard (listen) ? "127.0.0.1" : listen);
+        }
+      return HANGAR_DISPLAY_ROUTE_SSH;
+    }
+
+  guri = uri != NULL ? g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_NON_DNS, NULL) : NULL;
+  if (guri != NULL && g_uri_get_host (guri) != NULL && *g_uri_get_host (guri) != '\0')
+    host = g_uri_get_host (guri);
+
+  /* A wildcard listens on every address of the host: the one the URI names will do. A loopback
+   * address is only reachable when the URI's host is this machine's loopback too. */
+  if (address_is_wildcard (listen) && host != NULL)
+    {
+      if (address != NULL)
+        *address = g_strdup (host);
+      return HANGAR_DISPLAY_ROUTE_DIRECT;
+    }
+
+  if (!address_is_wildcard (listen) && (!address_is_loopback (listen) || address_is_loopback (host)))
+    {
+      if (address != NULL)
+        *address = g_strdup (listen);
+      return HANGAR_DISPLAY_ROUTE_DIRECT;
+    }
+
+  if (reason != NULL)
+    *reason = g_strdup_printf (_("The machine’s display listens only on %s of its host, which "
+                                 "cannot be reached from here. Connect over SSH (qemu+ssh://…) "
+                                 "or make the display listen on an address of the host."),
+                               listen != NULL ? listen : "?");
+  return HANGAR_DISPLAY_ROUTE_NONE;
 }

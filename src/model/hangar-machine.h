@@ -73,6 +73,7 @@ typedef struct
   char   *graphics_type;   /* "vnc", "spice" or NULL */
   char   *graphics_listen; /* its address ("127.0.0.1", "0.0.0.0", …), or NULL */
   int     graphics_port;   /* its TCP port, or -1 (not assigned yet, socket only, none) */
+  char   *graphics_socket; /* its unix socket on the host (listen type socket), or NULL */
 } HangarMachineDetails;
 
 GType                 hangar_machine_details_get_type (void) G_GNUC_CONST;
@@ -153,5 +154,33 @@ void                  hangar_machine_open_graphics_fd_async  (HangarMachine     
 int                   hangar_machine_open_graphics_fd_finish (HangarMachine  *self,
                                                               GAsyncResult   *result,
                                                               GError        **error);
+
+/**
+ * HangarDisplayRoute:
+ * @HANGAR_DISPLAY_ROUTE_NONE: not reachable from here (a sentence says why)
+ * @HANGAR_DISPLAY_ROUTE_FD: ask the local daemon for a socket (virDomainOpenGraphicsFD)
+ * @HANGAR_DISPLAY_ROUTE_DIRECT: TCP to the returned address and the display's port
+ * @HANGAR_DISPLAY_ROUTE_SSH: through an ssh tunnel to the returned address (as the connection's
+ *   host sees it) and the display's port
+ * @HANGAR_DISPLAY_ROUTE_SSH_SOCKET: through an ssh tunnel to the display's unix socket on the
+ *   connection's host (the returned address is its path)
+ *
+ * How the console reaches a machine's display.
+ */
+typedef enum
+{
+  HANGAR_DISPLAY_ROUTE_NONE,
+  HANGAR_DISPLAY_ROUTE_FD,
+  HANGAR_DISPLAY_ROUTE_DIRECT,
+  HANGAR_DISPLAY_ROUTE_SSH,
+  HANGAR_DISPLAY_ROUTE_SSH_SOCKET,
+} HangarDisplayRoute;
+
+HangarDisplayRoute    hangar_display_route_for        (const char                 *uri,
+                                                       gboolean                    is_local,
+                                                       gboolean                    prefer_fd,
+                                                       const HangarMachineDetails *details,
+                                                       char                      **address,
+                                                       char                      **reason);
 
 G_END_DECLS

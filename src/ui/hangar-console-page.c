@@ -18,13 +18,16 @@
 #include "hangar-display-error.h"
 #include "hangar-machine-actions.h"
 #include "hangar-spice-session.h"
+#include "hangar-ssh-tunnel.h"
 #include "hangar-vnc-session.h"
 
 /* A machine's Console tab. It connects only while its content is mapped (the tab is shown, or
  * the console sits in a window of its own) and the machine runs, and follows the machine's state:
  * a guest that stops shows "not running" with a Start button, and the console comes back by
  * itself when the guest runs again. A local connection reaches the graphics through
- * virDomainOpenGraphicsFD; a remote one through the <graphics> address and port. */
+ * virDomainOpenGraphicsFD; a remote one over SSH through a tunnel to the <graphics> address and
+ * port on that host (one ssh process per socket, as virt-manager does); any other remote one
+ * straight to the <graphics> address and port. */
 
 /* Retries after a connection drops while the machine still says it runs (the state event of a
  * guest that was just destroyed may come after the socket closes). */
@@ -32,6 +35,8 @@
 #define RETRY_DELAY_MS 400
 /* Moving the content to another window unmaps it for a moment: do not reconnect for that. */
 #define UNMAP_GRACE_MS 250
+/* After a tunnelled console closed: how long its ssh processes may take to say why. */
+#define TUNNEL_WAIT_MS 3000
 
 struct _HangarConsolePage
 {
@@ -46,6 +51,10 @@ struct _HangarConsolePage
   GCancellable         *channel_cancellable;
   /* "vnc" or "spice", of the fd being opened. */
   char                 *graphics_type;
+  /* SSH connections: the session's sockets come from here, and where they go on the host. */
+  HangarSshTunnel      *tunnel;
+  char                 *tunnel_address;
+  guint                 tunnel_port;
   GSimpleActionGroup   *actions;
   guint                 retry_source;
   guint                 unmap_source;
@@ -203,6 +212,11 @@ stop_session (HangarConsolePage *self)
   g_clear_object (&self->channel_cancellable);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   close_password_dialog (self);
+  if (self->tunnel != NULL)
+    {
+      hangar_ssh_tunnel_close (self->tunnel);
+      g_clear_object (&self->tunnel);
+    }
 
   if (self->session != NULL)
     {
@@ -236,9 +250,12 @@ show_message (HangarConsolePage *self,
               const char        *description,
               gboolean           can_reconnect)
 {
+  /* The description is markup; messages quote addresses, paths and URIs. */
+  g_autofree char *escaped = description != NULL ? g_markup_escape_text (description, -1) : NULL;
+
   adw_status_page_set_icon_name (self->message_page, icon_name);
   adw_status_page_set_title (self->message_page, title);
-  adw_status_page_set_description (self->message_page, description);
+  adw_status_page_set_description (self->message_page, escaped);
   gtk_widget_set_visible (self->reconnect_button, can_reconnect);
   show_view (self, "message");
 }
@@ -356,10 +373,27 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* A connection attempt or an open connection ended with @error. */
+/* The console cannot be tunnelled at all (ssh refused, host unreachable, no nc there…): no
+ * quiet retries, the sentence and Reconnect. */
 static void
-connection_failed (HangarConsolePage *self,
-                   const GError      *error)
+tunnel_failed (HangarConsolePage *self,
+               const GError      *error)
+{
+  g_message ("Console of %s: %s", self->machine ? hangar_machine_get_name (self->machine) : "?",
+             error->message);
+  stop_session (self);
+  self->failed = TRUE;
+  show_message (self,
+                g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)
+                  ? "dialog-password-symbolic" : "network-offline-symbolic",
+                _("Console Not Reachable"), error->message, TRUE);
+}
+
+/* A connection attempt or an open connection ended with @error (retried quietly a few times,
+ * then "Connection Lost"). */
+static void
+connection_lost (HangarConsolePage *self,
+                 const GError      *error)
 {
   g_autoptr(GError) copy = error != NULL ? g_error_copy (error) : NULL;
 
@@ -394,6 +428,73 @@ connection_failed (HangarConsolePage *self,
   self->failed = TRUE;
   show_message (self, "network-offline-symbolic", _("Connection Lost"),
                 copy != NULL ? copy->message : _("The console closed the connection."), TRUE);
+}
+
+typedef struct
+{
+  HangarConsolePage *page;
+  GError            *error;   /* the session's, if the tunnel has nothing better */
+} TunnelWait;
+
+static void
+tunnel_wait_free (TunnelWait *wait)
+{
+  g_object_unref (wait->page);
+  g_clear_error (&wait->error);
+  g_free (wait);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TunnelWait, tunnel_wait_free)
+
+static void
+tunnel_wait_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TunnelWait) wait = user_data;
+  g_autoptr(GError) error = NULL;
+  HangarConsolePage *self = wait->page;
+
+  hangar_ssh_tunnel_wait_finish (HANGAR_SSH_TUNNEL (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->connect_cancellable);
+  /* A display port that closed is what a guest that just stopped looks like: retried as any
+   * lost connection. Anything else about the tunnel does not get better by itself. */
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    connection_lost (self, error != NULL ? error : wait->error);
+  else
+    tunnel_failed (self, error);
+}
+
+/* A connection attempt or an open connection ended with @error. Through a tunnel, its ssh
+ * processes know more (a refused login, no nc on the host): wait for them to end first. */
+static void
+connection_failed (HangarConsolePage *self,
+                   const GError      *error)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  TunnelWait *wait;
+
+  if (self->tunnel == NULL ||
+      g_error_matches (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED) ||
+      g_error_matches (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_UNSUPPORTED))
+    {
+      connection_lost (self, error);
+      return;
+    }
+
+  wait = g_new0 (TunnelWait, 1);
+  wait->page = g_object_ref (self);
+  wait->error = error != NULL ? g_error_copy (error) : NULL;
+  tunnel = g_steal_pointer (&self->tunnel);
+  stop_session (self);
+  show_connecting (self);
+  /* Holds off update () until the answer is in. */
+  self->connect_cancellable = g_cancellable_new ();
+  hangar_ssh_tunnel_wait_async (tunnel, TUNNEL_WAIT_MS, self->connect_cancellable, tunnel_wait_cb,
+                                wait);
 }
 
 static void
@@ -547,6 +648,25 @@ channel_fd_needed_cb (HangarConsolePage    *self,
       return;
     }
 
+  /* Tunnelled: one more ssh process to the same display port or socket (spawning it does not
+   * wait for ssh; a failure shows as the channel's socket closing). */
+  if (self->tunnel != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      int fd = hangar_ssh_tunnel_open (self->tunnel, self->tunnel_address, self->tunnel_port, &error);
+
+      if (fd < 0)
+        {
+          hangar_spice_session_channel_fd (HANGAR_SPICE_SESSION (session), request, -1);
+          tunnel_failed (self, error);
+          return;
+        }
+      g_debug ("Console of %s: tunnel fd %d for SPICE channel request %u",
+               hangar_machine_get_name (self->machine), fd, request);
+      hangar_spice_session_channel_fd (HANGAR_SPICE_SESSION (session), request, fd);
+      return;
+    }
+
   data = g_new0 (ChannelFdRequest, 1);
   data->page = g_object_ref (self);
   data->session = g_object_ref (session);
@@ -624,34 +744,38 @@ graphics_fd_cb (GObject      *object,
   open_session (self, self->graphics_type, fd, NULL, 0);
 }
 
-static gboolean
-is_wildcard (const char *address)
+/* Over SSH: one ssh process per socket (hangar_display_route_for () chose @address, as the
+ * connection's host sees it). */
+static void
+open_tunnelled (HangarConsolePage          *self,
+                const HangarMachineDetails *details,
+                char                       *address,
+                gboolean                    unix_socket)
 {
-  return address == NULL || g_str_equal (address, "0.0.0.0") || g_str_equal (address, "::");
-}
+  HangarConnection *connection = hangar_machine_get_connection (self->machine);
+  g_autoptr(GError) error = NULL;
+  int fd;
 
-static gboolean
-is_loopback (const char *address)
-{
-  g_autoptr(GInetAddress) inet = NULL;
+  g_clear_object (&self->connect_cancellable);
+  g_free (self->tunnel_address);
+  self->tunnel_address = address;
+  /* Port 0: @address is the display's unix socket on the host. */
+  self->tunnel_port = unix_socket ? 0 : (guint) details->graphics_port;
 
-  if (address == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (address, "localhost") == 0)
-    return TRUE;
-  inet = g_inet_address_new_from_string (address);
-  return inet != NULL && g_inet_address_get_is_loopback (inet);
-}
+  self->tunnel = hangar_ssh_tunnel_new_for_uri (hangar_connection_get_uri (connection), &error);
+  fd = self->tunnel != NULL
+    ? hangar_ssh_tunnel_open (self->tunnel, self->tunnel_address, self->tunnel_port, &error)
+    : -1;
+  if (fd < 0)
+    {
+      tunnel_failed (self, error);
+      return;
+    }
 
-/* The host part of a libvirt URI (qemu+ssh://user@host/system → host), or NULL. */
-static char *
-uri_host (const char *uri)
-{
-  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
-    return NULL;
-  return g_strdup (g_uri_get_host (parsed));
+  g_debug ("Console of %s: %s on %s port %u through ssh to %s (fd %d)",
+           hangar_machine_get_name (self->machine), details->graphics_type, self->tunnel_address,
+           self->tunnel_port, hangar_ssh_tunnel_get_host (self->tunnel), fd);
+  open_session (self, details->graphics_type, fd, NULL, 0);
 }
 
 static void
@@ -662,8 +786,10 @@ details_cb (GObject      *object,
   g_autoptr(HangarConsolePage) self = user_data;
   g_autoptr(HangarMachineDetails) details = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *host = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *reason = NULL;
   HangarConnection *connection;
+  HangarDisplayRoute route;
   GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
 
   details = hangar_machine_load_details_finish (HANGAR_MACHINE (object), result, &error);
@@ -688,55 +814,56 @@ details_cb (GObject      *object,
     }
 
   connection = hangar_machine_get_connection (self->machine);
-  /* Local: a socket straight from the daemon, no TCP port or password needed. SPICE gets one
-   * more socket per channel (channel_fd_needed_cb). */
-  if (connection != NULL && hangar_connection_get_is_local (connection) &&
-      (self->use_graphics_fd || details->graphics_port <= 0))
+  route = hangar_display_route_for (connection != NULL ? hangar_connection_get_uri (connection) : NULL,
+                                    connection != NULL && hangar_connection_get_is_local (connection),
+                                    self->use_graphics_fd, details, &address, &reason);
+
+  /* Retrying after the display dropped: a guest being destroyed has already given its port back
+   * while it still says it runs. Its state event settles it. */
+  if (route == HANGAR_DISPLAY_ROUTE_NONE && details->graphics_port <= 0 && self->n_retries > 0)
     {
-      ChannelFdRequest *request = g_new0 (ChannelFdRequest, 1);
-
-      request->page = g_object_ref (self);
-      request->cancellable = g_object_ref (self->connect_cancellable);
-      g_free (self->graphics_type);
-      self->graphics_type = g_strdup (details->graphics_type);
-      hangar_machine_open_graphics_fd_async (self->machine, 0, NULL, graphics_fd_cb, request);
-      return;
-    }
-
-  if (details->graphics_port <= 0)
-    {
-      g_clear_object (&self->connect_cancellable);
-      self->failed = TRUE;
-      show_message (self, "network-offline-symbolic", _("Console Not Reachable"),
-                    _("The machine’s display has no network port, so it can only be opened on its host."),
-                    TRUE);
-      return;
-    }
-
-  if (connection != NULL && hangar_connection_get_is_local (connection))
-    host = g_strdup (is_wildcard (details->graphics_listen) ? "127.0.0.1" : details->graphics_listen);
-  else if (is_wildcard (details->graphics_listen))
-    host = uri_host (connection != NULL ? hangar_connection_get_uri (connection) : NULL);
-  else if (!is_loopback (details->graphics_listen))
-    host = g_strdup (details->graphics_listen);
-
-  if (host == NULL)
-    {
-      g_autofree char *description = NULL;
+      g_autoptr(GError) gone = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                    _("The machine’s display closed."));
 
       g_clear_object (&self->connect_cancellable);
-      self->failed = TRUE;
-      /* Translators: %s is an address such as 127.0.0.1 */
-      description = g_strdup_printf (_("The machine’s display listens only on %s of its host, "
-                                       "which cannot be reached from here."),
-                                     details->graphics_listen ? details->graphics_listen : "?");
-      show_message (self, "network-offline-symbolic", _("Console Not Reachable"), description, TRUE);
+      connection_lost (self, gone);
       return;
     }
 
-  g_debug ("Console of %s: %s on %s port %d", hangar_machine_get_name (self->machine),
-           details->graphics_type, host, details->graphics_port);
-  open_session (self, details->graphics_type, -1, host, (guint) details->graphics_port);
+  switch (route)
+    {
+    case HANGAR_DISPLAY_ROUTE_FD:
+      {
+        /* Local: a socket straight from the daemon, no TCP port or password needed. SPICE gets
+         * one more socket per channel (channel_fd_needed_cb). */
+        ChannelFdRequest *request = g_new0 (ChannelFdRequest, 1);
+
+        request->page = g_object_ref (self);
+        request->cancellable = g_object_ref (self->connect_cancellable);
+        g_free (self->graphics_type);
+        self->graphics_type = g_strdup (details->graphics_type);
+        hangar_machine_open_graphics_fd_async (self->machine, 0, NULL, graphics_fd_cb, request);
+      }
+      break;
+
+    case HANGAR_DISPLAY_ROUTE_SSH:
+    case HANGAR_DISPLAY_ROUTE_SSH_SOCKET:
+      open_tunnelled (self, details, g_steal_pointer (&address), route == HANGAR_DISPLAY_ROUTE_SSH_SOCKET);
+      break;
+
+    case HANGAR_DISPLAY_ROUTE_DIRECT:
+      g_debug ("Console of %s: %s on %s port %d", hangar_machine_get_name (self->machine),
+               details->graphics_type, address, details->graphics_port);
+      open_session (self, details->graphics_type, -1, address, (guint) details->graphics_port);
+      break;
+
+    case HANGAR_DISPLAY_ROUTE_NONE:
+    default:
+      g_clear_object (&self->connect_cancellable);
+      self->failed = TRUE;
+      show_message (self, "network-offline-symbolic", _("Console Not Reachable"), reason, TRUE);
+      break;
+    }
 }
 
 static void
@@ -1164,6 +1291,7 @@ hangar_console_page_dispose (GObject *object)
   g_clear_object (&self->machine);
   g_clear_object (&self->actions);
   g_clear_pointer (&self->graphics_type, g_free);
+  g_clear_pointer (&self->tunnel_address, g_free);
 
   G_OBJECT_CLASS (hangar_console_page_parent_class)->dispose (object);
 }

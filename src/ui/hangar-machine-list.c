@@ -137,6 +137,14 @@ hangar_machine_list_focus (HangarMachineList *self)
     gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
+/* For .ui bindings into markup properties (status page descriptions). */
+static char *
+escape_markup_cb (gpointer    unused,
+                  const char *text)
+{
+  return text != NULL ? g_markup_escape_text (text, -1) : NULL;
+}
+
 /* "1000 machines", or "3 of 1000 machines" while searching; the URI otherwise. */
 static void
 update_subtitle (HangarMachineList *self,
@@ -154,8 +162,10 @@ update_subtitle (HangarMachineList *self,
 
   if (!connected)
     {
-      adw_window_title_set_subtitle (self->window_title,
-                                     hangar_connection_get_uri (self->connection));
+      /* AdwWindowTitle reads markup; URIs have '&' between parameters. */
+      g_autofree char *escaped = g_markup_escape_text (hangar_connection_get_uri (self->connection), -1);
+
+      adw_window_title_set_subtitle (self->window_title, escaped);
       return;
     }
 
@@ -218,6 +228,7 @@ update_view (HangarMachineList *self)
 {
   const char *name = "machines";
   g_autofree char *description = NULL;
+  g_autofree char *escaped = NULL;
   const GError *error;
   const char *reason;
 
@@ -236,9 +247,10 @@ update_view (HangarMachineList *self)
         case HANGAR_CONNECTION_STATE_DISCONNECTED:
           name = "disconnected";
           error = hangar_connection_get_error (self->connection);
-          adw_status_page_set_description (self->disconnected_page,
-                                           error ? error->message
-                                                 : hangar_connection_get_status (self->connection));
+          /* Status page descriptions are markup; messages may quote a URI with '&'. */
+          escaped = g_markup_escape_text (error ? error->message
+                                                : hangar_connection_get_status (self->connection), -1);
+          adw_status_page_set_description (self->disconnected_page, escaped);
           break;
 
         case HANGAR_CONNECTION_STATE_RECONNECTING:
@@ -246,9 +258,10 @@ update_view (HangarMachineList *self)
           error = hangar_connection_get_error (self->connection);
           reason = error ? error->message : hangar_connection_get_status (self->connection);
           /* Translators: %s says why the connection was lost */
+          escaped = g_markup_escape_text (reason ? reason : "", -1);
           description = g_strdup_printf (_("%s\n\nHangar keeps trying to reconnect; the machines "
                                            "come back when the daemon answers."),
-                                         reason ? reason : "");
+                                         escaped);
           adw_status_page_set_description (self->reconnecting_page, description);
           break;
 
@@ -602,6 +615,7 @@ hangar_machine_list_class_init (HangarMachineListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, reconnect_button);
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, reconnect_now_button);
   gtk_widget_class_bind_template_callback (widget_class, list_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, escape_markup_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_items_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_row_cb);
   gtk_widget_class_bind_template_callback (widget_class, bind_row_cb);

@@ -1,0 +1,638 @@
+/* test-ssh-tunnel.c
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * HangarSshTunnel against a real OpenSSH server on 127.0.0.1 (run from a temporary directory,
+ * hangar-test-sshd.c) and a small TCP service standing in for a display: bytes both ways
+ * through `ssh … nc`, and each failure (refused key, unknown host key, no SSH server, no nc,
+ * closed display port, no such host) as its sentence, with no ssh or nc process left behind.
+ * Skips (TAP) when sshd is not installed or we are not root.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixsocketaddress.h>
+
+#include "hangar-machine.h"
+#include "hangar-ssh-tunnel.h"
+#include "hangar-test-sshd.h"
+
+#define BANNER "HANGAR-DISPLAY 1\n"
+
+typedef struct
+{
+  HangarTestSshd  *sshd;
+  GSocketService  *service;
+  guint            service_port;
+} Fixture;
+
+/* The stand-in display: says hello, then echoes, in a thread per connection. */
+static gboolean
+run_cb (GThreadedSocketService *service,
+        GSocketConnection      *connection,
+        GObject                *source,
+        gpointer                user_data)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  char buffer[1024];
+  gssize n;
+
+  if (!g_output_stream_write_all (out, BANNER, strlen (BANNER), NULL, NULL, NULL))
+    return TRUE;
+  while ((n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL)) > 0)
+    if (!g_output_stream_write_all (out, buffer, n, NULL, NULL, NULL))
+      break;
+
+  return TRUE;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (hangar_test_sshd_unavailable () != NULL)
+    return;
+
+  f->sshd = hangar_test_sshd_start ();
+  f->service = g_threaded_socket_service_new (4);
+  f->service_port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (f->service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (f->service, "run", G_CALLBACK (run_cb), NULL);
+  g_socket_service_start (f->service);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->service != NULL)
+    {
+      g_socket_service_stop (f->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (f->service));
+      g_clear_object (&f->service);
+    }
+  hangar_test_sshd_stop (f->sshd);
+}
+
+static char *
+make_uri (Fixture    *f,
+          const char *extra)
+{
+  return g_strdup_printf ("qemu+ssh://root@127.0.0.1:%u/system?keyfile=%s&known_hosts=%s%s",
+                          f->sshd->port, f->sshd->client_key, f->sshd->known_hosts,
+                          extra != NULL ? extra : "");
+}
+
+/* Waits (10 s at most) until @fd can be read, running the main context meanwhile: the
+ * stand-in display accepts there. */
+static gboolean
+wait_readable (int fd)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      struct pollfd p = { fd, POLLIN, 0 };
+
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      if (poll (&p, 1, 5) == 1)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Reads exactly @length bytes. */
+static void
+read_exactly (int    fd,
+              char  *buffer,
+              gsize  length)
+{
+  gsize done = 0;
+
+  while (done < length)
+    {
+      gssize n;
+
+      g_assert_true (wait_readable (fd));
+      n = read (fd, buffer + done, length - done);
+      g_assert_cmpint (n, >, 0);
+      done += n;
+    }
+}
+
+/* Whether the socket reads end of file (what the console sees when ssh fails). */
+static gboolean
+reads_eof (int fd)
+{
+  char buffer[64];
+
+  return wait_readable (fd) && read (fd, buffer, sizeof buffer) == 0;
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} Wait;
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->ok = hangar_ssh_tunnel_wait_finish (HANGAR_SSH_TUNNEL (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+wait_tunnel (HangarSshTunnel *tunnel,
+             Wait            *w)
+{
+  hangar_ssh_tunnel_wait_async (tunnel, 20000, NULL, wait_cb, w);
+  while (!w->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* No ssh of ours, and no remote nc to @port, are left. */
+static void
+assert_no_processes (Fixture *f,
+                     guint    port)
+{
+  g_autofree char *nc = g_strdup_printf (" 127.0.0.1 %u", port);
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (hangar_test_count_processes (f->sshd->dir) > 0 || hangar_test_count_processes (nc) > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%u ssh and %u nc processes are left", hangar_test_count_processes (f->sshd->dir),
+                 hangar_test_count_processes (nc));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* What the URI says reaches ssh's command line, as libvirt's own ssh transport would use it. */
+static void
+test_argv (void)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *known = NULL;
+
+  g_assert_true (hangar_ssh_tunnel_uri_is_ssh ("qemu+ssh://host/system"));
+  g_assert_true (hangar_ssh_tunnel_uri_is_ssh ("qemu+libssh2://host/system"));
+  g_assert_false (hangar_ssh_tunnel_uri_is_ssh ("qemu+tcp://host/system"));
+  g_assert_false (hangar_ssh_tunnel_uri_is_ssh ("qemu:///system"));
+  g_assert_false (hangar_ssh_tunnel_uri_is_ssh ("qemu+ssh:///system"));
+
+  tunnel = hangar_ssh_tunnel_new_for_uri ("qemu+tcp://host/system", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (tunnel);
+  g_clear_error (&error);
+
+  tunnel = hangar_ssh_tunnel_new_for_uri ("qemu+ssh://alice@db.example:2222/system?keyfile=/k%20dir/id&"
+                                          "no_verify=1&netcat=/opt/my%20nc&command=/usr/bin/myssh&no_tty=1",
+                                          &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hangar_ssh_tunnel_get_host (tunnel), ==, "db.example");
+  argv = hangar_ssh_tunnel_build_argv (tunnel, "127.0.0.1", 5901, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (argv[0], ==, "/usr/bin/myssh");
+  joined = g_strjoinv ("|", argv);
+  g_test_message ("%s", joined);
+  g_assert_nonnull (strstr (joined, "|-p|2222|"));
+  g_assert_nonnull (strstr (joined, "|-l|alice|"));
+  g_assert_nonnull (strstr (joined, "|-i|/k dir/id|"));
+  g_assert_nonnull (strstr (joined, "|-o|BatchMode=yes|"));
+  g_assert_nonnull (strstr (joined, "|-o|StrictHostKeyChecking=\"no\"|"));
+  g_assert_nonnull (strstr (joined, "|--|db.example|sh -c "));
+  g_assert_nonnull (strstr (joined, "/opt/my nc"));
+  g_assert_nonnull (strstr (joined, "127.0.0.1 5901"));
+  g_clear_pointer (&argv, g_strfreev);
+  g_clear_pointer (&joined, g_free);
+
+  /* Nothing a shell would read as more than an address. */
+  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "127.0.0.1;reboot", 5901, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "$(reboot)", 5901, &error));
+  g_clear_error (&error);
+  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "-oProxyCommand=x", 5901, &error));
+  g_clear_error (&error);
+  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "127.0.0.1", 0, &error));
+  g_clear_error (&error);
+
+  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "relative/vnc.sock", 0, &error));
+  g_clear_error (&error);
+  g_clear_object (&tunnel);
+
+  /* Port 0: a unix socket on the host. What the remote login shell runs (here a local sh, with
+   * an nc that prints its arguments) must hand nc the path unchanged, whatever its name. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("hangar-test-nc-XXXXXX", NULL);
+    g_autofree char *fake = g_build_filename (dir, "fake nc", NULL);
+    g_autofree char *fake_uri = NULL;
+    g_autofree char *escaped = NULL;
+    g_autofree char *out = NULL;
+    const char *path = "/var/lib/a b/vnc'$(x)\"`y`;z.sock";
+    int status;
+
+    g_assert_true (g_file_set_contents (fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n", -1, NULL));
+    g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+    escaped = g_uri_escape_string (fake, NULL, FALSE);
+    fake_uri = g_strdup_printf ("qemu+ssh://host/system?netcat=%s", escaped);
+    tunnel = hangar_ssh_tunnel_new_for_uri (fake_uri, &error);
+    g_assert_no_error (error);
+    argv = hangar_ssh_tunnel_build_argv (tunnel, path, 0, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "/bin/sh", (char *) "-c",
+                                                    argv[g_strv_length (argv) - 1], NULL },
+                                 NULL, 0, NULL, NULL, &out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_test_message ("fake nc got: %s", out);
+    g_assert_cmpstr (out, ==, "-U\n/var/lib/a b/vnc'$(x)\"`y`;z.sock\n");
+    g_clear_pointer (&argv, g_strfreev);
+    g_clear_object (&tunnel);
+    g_unlink (fake);
+    g_rmdir (dir);
+  }
+
+  /* libssh2: root by default, libvirt's own known_hosts, known_hosts_verify=auto. */
+  tunnel = hangar_ssh_tunnel_new_for_uri ("qemu+libssh2://[::1]/system?known_hosts_verify=auto", &error);
+  g_assert_no_error (error);
+  argv = hangar_ssh_tunnel_build_argv (tunnel, "::1", 5900, &error);
+  g_assert_no_error (error);
+  joined = g_strjoinv ("|", argv);
+  known = g_build_filename (g_get_user_config_dir (), "libvirt", "known_hosts", NULL);
+  g_assert_cmpstr (argv[0], ==, "ssh");
+  g_assert_nonnull (strstr (joined, "|-l|root|"));
+  g_assert_nonnull (strstr (joined, "StrictHostKeyChecking=\"accept-new\""));
+  g_assert_nonnull (strstr (joined, known));
+  g_assert_nonnull (strstr (joined, "|--|::1|"));
+  g_assert_null (strstr (joined, "|-p|"));
+}
+
+/* How the console reaches a display, for each kind of connection and listen address. */
+static void
+test_route (void)
+{
+  static const struct {
+    const char         *uri;
+    gboolean            is_local;
+    gboolean            prefer_fd;
+    const char         *listen;
+    int                 port;
+    HangarDisplayRoute  route;
+    const char         *address;  /* or words of the reason */
+    const char         *socket;
+  } cases[] = {
+    { "qemu:///system", TRUE, TRUE, "127.0.0.1", 5900, HANGAR_DISPLAY_ROUTE_FD, NULL },
+    { "qemu:///system", TRUE, FALSE, NULL, -1, HANGAR_DISPLAY_ROUTE_FD, NULL },
+    { "qemu:///system", TRUE, FALSE, "0.0.0.0", 5900, HANGAR_DISPLAY_ROUTE_DIRECT, "127.0.0.1" },
+    { "qemu+ssh://root@h.example/system", FALSE, TRUE, "127.0.0.1", 5900, HANGAR_DISPLAY_ROUTE_SSH, "127.0.0.1" },
+    { "qemu+ssh://h.example/system", FALSE, TRUE, "0.0.0.0", 5901, HANGAR_DISPLAY_ROUTE_SSH, "127.0.0.1" },
+    { "qemu+ssh://h.example/system", FALSE, TRUE, "::", 5901, HANGAR_DISPLAY_ROUTE_SSH, "::1" },
+    { "qemu+ssh://h.example/system", FALSE, TRUE, NULL, 5901, HANGAR_DISPLAY_ROUTE_SSH, "127.0.0.1" },
+    { "qemu+libssh2://h.example/system", FALSE, TRUE, "10.0.0.5", 5902, HANGAR_DISPLAY_ROUTE_SSH, "10.0.0.5" },
+    { "qemu+ssh://h.example/system", FALSE, TRUE, NULL, -1, HANGAR_DISPLAY_ROUTE_NONE, "no network port" },
+    { "qemu+tcp://h.example/system", FALSE, TRUE, "0.0.0.0", 5900, HANGAR_DISPLAY_ROUTE_DIRECT, "h.example" },
+    { "qemu+tls://h.example:16514/system", FALSE, TRUE, "192.168.1.9", 5900, HANGAR_DISPLAY_ROUTE_DIRECT, "192.168.1.9" },
+    { "qemu+tcp://h.example/system", FALSE, TRUE, "127.0.0.1", 5900, HANGAR_DISPLAY_ROUTE_NONE, "listens only on 127.0.0.1" },
+    { "qemu+tls://h.example/system", FALSE, TRUE, "::1", 5900, HANGAR_DISPLAY_ROUTE_NONE, "listens only on ::1" },
+    { "qemu+tcp://127.0.0.1/system", FALSE, TRUE, "127.0.0.1", 5900, HANGAR_DISPLAY_ROUTE_DIRECT, "127.0.0.1" },
+    { "qemu+tls://[::1]/system", FALSE, TRUE, "::1", 5900, HANGAR_DISPLAY_ROUTE_DIRECT, "::1" },
+    { "qemu+tcp://h.example/system", FALSE, TRUE, "0.0.0.0", -1, HANGAR_DISPLAY_ROUTE_NONE, "no network port" },
+    { "qemu+ssh://h.example/system", FALSE, TRUE, NULL, -1, HANGAR_DISPLAY_ROUTE_SSH_SOCKET, "/run/x/vnc.sock",
+      "/run/x/vnc.sock" },
+    { "qemu+tcp://h.example/system", FALSE, TRUE, NULL, -1, HANGAR_DISPLAY_ROUTE_NONE, "no network port",
+      "/run/x/vnc.sock" },
+    { "qemu:///system", TRUE, FALSE, NULL, -1, HANGAR_DISPLAY_ROUTE_FD, NULL, "/run/x/vnc.sock" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      HangarMachineDetails details = { 0, };
+      g_autofree char *address = NULL;
+      g_autofree char *reason = NULL;
+      HangarDisplayRoute route;
+
+      details.graphics_type = (char *) "vnc";
+      details.graphics_listen = (char *) cases[i].listen;
+      details.graphics_port = cases[i].port;
+      details.graphics_socket = (char *) cases[i].socket;
+      route = hangar_display_route_for (cases[i].uri, cases[i].is_local, cases[i].prefer_fd, &details,
+                                        &address, &reason);
+      g_test_message ("%s listen %s port %d → route %d %s%s", cases[i].uri,
+                      cases[i].listen ? cases[i].listen : "(none)", cases[i].port, route,
+                      address ? address : "", reason ? reason : "");
+      g_assert_cmpint (route, ==, cases[i].route);
+      if (route == HANGAR_DISPLAY_ROUTE_NONE)
+        {
+          g_assert_null (address);
+          g_assert_nonnull (strstr (reason, cases[i].address));
+        }
+      else
+        {
+          g_assert_null (reason);
+          g_assert_cmpstr (address, ==, cases[i].address);
+        }
+    }
+}
+
+/* Bytes both ways through ssh and nc; closing ends ssh and the remote nc, and leaks no fd. */
+static void
+test_echo (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  char buffer[64];
+  guint n_fds;
+  gint64 begin;
+  int fds[3];
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  n_fds = count_fds ();
+  uri = make_uri (f, NULL);
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      begin = g_get_monotonic_time ();
+      fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (fd, >=, 0);
+      fds[round] = fd;
+      g_test_message ("round %u: ssh started in %.1f ms", round, (g_get_monotonic_time () - begin) / 1000.0);
+      read_exactly (fd, buffer, strlen (BANNER));
+      g_test_message ("round %u: first bytes through the tunnel after %.0f ms", round,
+                      (g_get_monotonic_time () - begin) / 1000.0);
+      g_assert_cmpmem (buffer, strlen (BANNER), BANNER, strlen (BANNER));
+      g_assert_cmpint (write (fd, "ping\n", 5), ==, 5);
+      read_exactly (fd, buffer, 5);
+      g_assert_cmpmem (buffer, 5, "ping\n", 5);
+      g_assert_cmpuint (hangar_ssh_tunnel_get_n_running (tunnel), ==, round + 1);
+      g_assert_cmpuint (hangar_test_count_processes (f->sshd->dir), ==, round + 1);
+    }
+
+  /* Closing the tunnel ends every ssh process (and their nc on the host). */
+  hangar_ssh_tunnel_close (tunnel);
+  g_assert_cmpuint (hangar_ssh_tunnel_get_n_running (tunnel), ==, 0);
+  g_assert_null (hangar_ssh_tunnel_get_error (tunnel));
+  assert_no_processes (f, f->service_port);
+  /* Its cancelled reads and waits still hold it until they have run. */
+  {
+    HangarSshTunnel *weak = tunnel;
+
+    g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+    g_clear_object (&tunnel);
+    while (weak != NULL)
+      g_main_context_iteration (NULL, TRUE);
+  }
+
+  /* Our ends of the three sockets are the caller's; ssh's ends and stderr pipes are gone. */
+  g_assert_cmpuint (count_fds (), ==, n_fds + 3);
+  for (guint round = 0; round < 3; round++)
+    close (fds[round]);
+  g_assert_cmpuint (count_fds (), ==, n_fds);
+}
+
+/* The same through a unix socket on the host (a display with <listen type='socket'/>), and a
+ * socket nobody listens on. */
+static void
+test_socket (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *missing = NULL;
+  Wait w = { 0, };
+  char buffer[64];
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  path = g_build_filename (f->sshd->dir, "display sock", NULL);
+  address = g_unix_socket_address_new (path);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (f->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  uri = make_uri (f, NULL);
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, path, 0, &error);
+  g_assert_no_error (error);
+  read_exactly (fd, buffer, strlen (BANNER));
+  g_assert_cmpmem (buffer, strlen (BANNER), BANNER, strlen (BANNER));
+  g_assert_cmpint (write (fd, "ping\n", 5), ==, 5);
+  read_exactly (fd, buffer, 5);
+  g_assert_cmpmem (buffer, 5, "ping\n", 5);
+  g_assert_cmpuint (hangar_test_count_processes_with (path, "BatchMode=yes"), ==, 1);
+  close (fd);
+
+  /* Our end closed: ssh, and nc on the host, end by themselves, without an error. */
+  wait_tunnel (tunnel, &w);
+  g_assert_true (w.ok);
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (hangar_test_count_processes (path), ==, 0);
+
+  missing = g_build_filename (f->sshd->dir, "no such sock", NULL);
+  fd = hangar_ssh_tunnel_open (tunnel, missing, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (reads_eof (fd));
+  close (fd);
+  w.done = FALSE;
+  wait_tunnel (tunnel, &w);
+  g_test_message ("%s", w.error != NULL ? w.error->message : "no error");
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_nonnull (strstr (w.error->message, "no such sock on the host"));
+  g_clear_error (&w.error);
+  g_assert_cmpuint (hangar_test_count_processes (missing), ==, 0);
+}
+
+/* no_verify=1, as libvirt's ssh transport reads it: an unknown host key is accepted (and
+ * written to the known_hosts file) instead of failing as in failure/unknown-host-key. */
+static void
+test_no_verify (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *known = NULL;
+  g_autofree char *contents = NULL;
+  char buffer[64];
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  known = g_build_filename (f->sshd->dir, "known_hosts-empty", NULL);
+  g_assert_true (g_file_set_contents (known, "", 0, NULL));
+  uri = g_strdup_printf ("qemu+ssh://root@127.0.0.1:%u/system?keyfile=%s&known_hosts=%s&no_verify=1",
+                         f->sshd->port, f->sshd->client_key, known);
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  read_exactly (fd, buffer, strlen (BANNER));
+  g_assert_cmpmem (buffer, strlen (BANNER), BANNER, strlen (BANNER));
+  close (fd);
+
+  /* Debian's ssh_config hashes host names (HashKnownHosts): look for the key itself. */
+  g_assert_true (g_file_get_contents (known, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "ssh-ed25519 "));
+  hangar_ssh_tunnel_close (tunnel);
+  assert_no_processes (f, f->service_port);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *uri_extra;  /* after the key and known_hosts */
+  gboolean    other_key;
+  gboolean    no_known_hosts;
+  gboolean    no_server;
+  gboolean    closed_port;
+  const char *host;
+  GIOErrorEnum code;
+  const char *words;
+} Failure;
+
+static const Failure failures[] = {
+  { "wrong-key", NULL, TRUE, FALSE, FALSE, FALSE, NULL,
+    G_IO_ERROR_PERMISSION_DENIED, "set up SSH keys or an agent" },
+  { "unknown-host-key", NULL, FALSE, TRUE, FALSE, FALSE, NULL,
+    G_IO_ERROR_PERMISSION_DENIED, "host key" },
+  { "no-ssh-server", NULL, FALSE, FALSE, TRUE, FALSE, NULL,
+    G_IO_ERROR_HOST_UNREACHABLE, "refused the SSH connection" },
+  { "no-such-host", NULL, FALSE, FALSE, FALSE, FALSE, "hangar-test.invalid",
+    G_IO_ERROR_HOST_UNREACHABLE, "could not be found" },
+  { "no-netcat", "&netcat=/nonexistent/nc", FALSE, FALSE, FALSE, FALSE, NULL,
+    G_IO_ERROR_NOT_FOUND, "netcat" },
+  { "display-closed", NULL, FALSE, FALSE, FALSE, TRUE, NULL,
+    G_IO_ERROR_CONNECTION_REFUSED, "display is closed" },
+};
+
+static void
+test_failure (Fixture       *f,
+              gconstpointer  data)
+{
+  const Failure *failure = data;
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  Wait w = { 0, };
+  guint port;
+  gint64 begin;
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  uri = g_strdup_printf ("qemu+ssh://root@%s:%u/system?keyfile=%s&known_hosts=%s%s",
+                         failure->host != NULL ? failure->host : "127.0.0.1",
+                         failure->no_server ? hangar_test_spare_port () : f->sshd->port,
+                         failure->other_key ? f->sshd->other_key : f->sshd->client_key,
+                         failure->no_known_hosts ? "/dev/null" : f->sshd->known_hosts,
+                         failure->uri_extra != NULL ? failure->uri_extra : "");
+  port = failure->closed_port ? hangar_test_spare_port () : f->service_port;
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+
+  begin = g_get_monotonic_time ();
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", port, &error);
+  g_assert_no_error (error);
+  g_assert_true (reads_eof (fd));
+  close (fd);
+
+  wait_tunnel (tunnel, &w);
+  g_test_message ("%s: after %.0f ms: %s", failure->name, (g_get_monotonic_time () - begin) / 1000.0,
+                  w.error != NULL ? w.error->message : "no error");
+  g_assert_false (w.ok);
+  g_assert_error (w.error, G_IO_ERROR, failure->code);
+  g_assert_nonnull (strstr (w.error->message, failure->words));
+  g_assert_true (g_error_matches (hangar_ssh_tunnel_get_error (tunnel), G_IO_ERROR, failure->code));
+  g_assert_cmpuint (hangar_ssh_tunnel_get_n_running (tunnel), ==, 0);
+  g_clear_error (&w.error);
+  assert_no_processes (f, port);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *why = hangar_test_sshd_unavailable ();
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (why != NULL)
+    {
+      g_print ("1..0 # SKIP %s\n", why);
+      return 0;
+    }
+
+  g_test_add_func ("/hangar/ssh-tunnel/argv", test_argv);
+  g_test_add_func ("/hangar/ssh-tunnel/route", test_route);
+  g_test_add ("/hangar/ssh-tunnel/echo", Fixture, NULL, fixture_setup, test_echo, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/socket", Fixture, NULL, fixture_setup, test_socket, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/no-verify", Fixture, NULL, fixture_setup, test_no_verify, fixture_teardown);
+  for (guint i = 0; i < G_N_ELEMENTS (failures); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hangar/ssh-tunnel/failure/%s", failures[i].name);
+
+      g_test_add (path, Fixture, &failures[i], fixture_setup, test_failure, fixture_teardown);
+    }
+
+  return g_test_run ();
+}
