@@ -125,6 +125,18 @@ hangar_console_session_default_init (HangarConsoleSessionInterface *iface)
                 G_SIGNAL_RUN_LAST,
                 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 1, HANGAR_TYPE_CLIPBOARD_SELECTION);
+
+  /**
+   * HangarConsoleSession::guest-locks-changed:
+   *
+   * The guest reported the state of its lock keys (Caps, Num, Scroll Lock);
+   * hangar_console_session_sync_locks() makes them follow the client's again.
+   */
+  g_signal_new ("guest-locks-changed",
+                G_TYPE_FROM_INTERFACE (iface),
+                G_SIGNAL_RUN_LAST,
+                0, NULL, NULL, NULL,
+                G_TYPE_NONE, 0);
 }
 
 /**
@@ -395,4 +407,25 @@ hangar_console_session_clipboard_send_text (HangarConsoleSession     *self,
   iface = HANGAR_CONSOLE_SESSION_GET_IFACE (self);
   if (iface->clipboard_send_text != NULL)
     iface->clipboard_send_text (self, selection, text);
+}
+
+/**
+ * hangar_console_session_sync_locks:
+ * @locks: the client's lock keys that are on
+ *
+ * Makes the guest's Caps, Num and Scroll Lock follow @locks, as far as the protocol tells the
+ * guest's state (VNC: QEMU's LED state; SPICE: the inputs channel's modifiers). Does nothing
+ * while the guest's state is unknown.
+ */
+void
+hangar_console_session_sync_locks (HangarConsoleSession *self,
+                                   HangarLocks           locks)
+{
+  HangarConsoleSessionInterface *iface;
+
+  g_return_if_fail (HANGAR_IS_CONSOLE_SESSION (self));
+
+  iface = HANGAR_CONSOLE_SESSION_GET_IFACE (self);
+  if (iface->sync_locks != NULL)
+    iface->sync_locks (self, locks & (HANGAR_LOCK_SCROLL | HANGAR_LOCK_NUM | HANGAR_LOCK_CAPS));
 }

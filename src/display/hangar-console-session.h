@@ -35,6 +35,14 @@ typedef enum
   HANGAR_CLIPBOARD_SELECTION_PRIMARY,
 } HangarClipboardSelection;
 
+/* Lock keys: the bits of QEMU's VNC LED state and of SPICE's keyboard modifiers. */
+typedef enum
+{
+  HANGAR_LOCK_SCROLL = 1 << 0,
+  HANGAR_LOCK_NUM    = 1 << 1,
+  HANGAR_LOCK_CAPS   = 1 << 2,
+} HangarLocks;
+
 #define HANGAR_TYPE_CONSOLE_STATE (hangar_console_state_get_type ())
 #define HANGAR_TYPE_CLIPBOARD_SELECTION (hangar_clipboard_selection_get_type ())
 #define HANGAR_TYPE_CONSOLE_SESSION (hangar_console_session_get_type ())
@@ -102,6 +110,9 @@ struct _HangarConsoleSessionInterface
   void     (*clipboard_send_text) (HangarConsoleSession     *self,
                                    HangarClipboardSelection  selection,
                                    const char               *text);
+
+  void     (*sync_locks)          (HangarConsoleSession     *self,
+                                   HangarLocks               locks);
 };
 
 gboolean            hangar_console_session_open_fd          (HangarConsoleSession  *self,
@@ -148,5 +159,8 @@ void                hangar_console_session_clipboard_request   (HangarConsoleSes
 void                hangar_console_session_clipboard_send_text (HangarConsoleSession     *self,
                                                                 HangarClipboardSelection  selection,
                                                                 const char               *text);
+
+void                hangar_console_session_sync_locks          (HangarConsoleSession     *self,
+                                                                HangarLocks               locks);
 
 G_END_DECLS

@@ -31,5 +31,10 @@ void     _hangar_display_scroll_event  (HangarDisplay      *self,
                                         double              y);
 void     _hangar_display_set_grabbed   (HangarDisplay   *self,
                                         gboolean         grabbed);
+/* The client's lock keys as HangarLocks bits, from the keyboard device; tests set them with
+ * _hangar_display_set_client_locks (-1: the device again). */
+int      _hangar_display_get_client_locks (HangarDisplay *self);
+void     _hangar_display_set_client_locks (HangarDisplay *self,
+                                           int            locks);
 
 G_END_DECLS

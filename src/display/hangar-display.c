@@ -45,6 +45,8 @@ struct _HangarDisplay
   double                  scroll_dx;
   double                  scroll_dy;
   guint64                 n_frames;
+  /* Lock keys the tests pretend the client has, or -1 (the keyboard device's). */
+  int                     test_locks;
 };
 
 G_DEFINE_FINAL_TYPE (HangarDisplay, hangar_display, GTK_TYPE_WIDGET)
@@ -181,7 +183,7 @@ hangar_display_snapshot (GtkWidget   *widget,
 {
   HangarDisplay *self = HANGAR_DISPLAY (widget);
   double scale, ox, oy;
-  guint64 built;
+  guint64 built, patches;
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
 
@@ -192,11 +194,14 @@ hangar_display_snapshot (GtkWidget   *widget,
 
   hangar_display_get_view (self, &scale, &ox, &oy);
   built = hangar_framebuffer_get_tiles_built (self->fb);
+  patches = hangar_framebuffer_get_patches_built (self->fb);
   hangar_framebuffer_snapshot (self->fb, snapshot, effective_nodes (self), scale, ox, oy);
   self->n_frames++;
   /* One line a frame, for the benchmark (tests/bench/console-bench.sh counts them). */
-  g_debug ("Frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " tiles rebuilt", self->n_frames,
-           hangar_framebuffer_get_tiles_built (self->fb) - built);
+  g_debug ("Frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " tiles rebuilt, %" G_GUINT64_FORMAT
+           " patches (view %dx%d, scale %g, offset %g,%g)",
+           self->n_frames, hangar_framebuffer_get_tiles_built (self->fb) - built,
+           hangar_framebuffer_get_patches_built (self->fb) - patches, width, height, scale, ox, oy);
 }
 
 static void
@@ -264,6 +269,64 @@ set_toplevel_shortcuts_enabled (HangarDisplay *self,
     }
 }
 
+int
+_hangar_display_get_client_locks (HangarDisplay *self)
+{
+  GdkSeat *seat;
+  GdkDevice *keyboard;
+  int locks = 0;
+
+  g_return_val_if_fail (HANGAR_IS_DISPLAY (self), 0);
+
+  if (self->test_locks >= 0)
+    return self->test_locks;
+
+  seat = gdk_display_get_default_seat (gtk_widget_get_display (GTK_WIDGET (self)));
+  keyboard = seat != NULL ? gdk_seat_get_keyboard (seat) : NULL;
+  if (keyboard == NULL)
+    return 0;
+
+  if (gdk_device_get_caps_lock_state (keyboard))
+    locks |= HANGAR_LOCK_CAPS;
+  if (gdk_device_get_num_lock_state (keyboard))
+    locks |= HANGAR_LOCK_NUM;
+  if (gdk_device_get_scroll_lock_state (keyboard))
+    locks |= HANGAR_LOCK_SCROLL;
+  return locks;
+}
+
+void
+_hangar_display_set_client_locks (HangarDisplay *self,
+                                  int            locks)
+{
+  g_return_if_fail (HANGAR_IS_DISPLAY (self));
+
+  self->test_locks = locks;
+}
+
+/* Caps, Num and Scroll Lock of the guest follow the client's while the guest has the keyboard:
+ * when it takes the keyboard, and when the guest reports its state (it may have changed its
+ * LEDs, or rebooted). Not when the client's change while grabbed: a lock key pressed then went
+ * to the guest as well, and its report follows. */
+static void
+sync_locks (HangarDisplay *self)
+{
+  if (self->grabbed && is_connected (self))
+    {
+      int locks = _hangar_display_get_client_locks (self);
+
+      g_debug ("Lock keys of the client: 0x%x", (guint) locks);
+      hangar_console_session_sync_locks (self->session, locks);
+    }
+}
+
+static void
+session_guest_locks_cb (HangarDisplay        *self,
+                        HangarConsoleSession *session)
+{
+  sync_locks (self);
+}
+
 void
 _hangar_display_set_grabbed (HangarDisplay *self,
                              gboolean       grabbed)
@@ -293,6 +356,7 @@ _hangar_display_set_grabbed (HangarDisplay *self,
 
   if (!grabbed && self->session != NULL)
     hangar_console_session_release_all_keys (self->session);
+  sync_locks (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GRABBED]);
 }
@@ -702,6 +766,8 @@ hangar_display_set_session (HangarDisplay        *self,
                                G_CALLBACK (session_state_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::cursor",
                                G_CALLBACK (session_cursor_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "guest-locks-changed",
+                               G_CALLBACK (session_guest_locks_cb), self, G_CONNECT_SWAPPED);
       set_framebuffer (self, hangar_console_session_get_framebuffer (session));
     }
   else
@@ -1001,6 +1067,7 @@ hangar_display_init (HangarDisplay *self)
   const char *nodes = g_getenv ("HANGAR_DISPLAY_NODES");
 
   self->scale_to_fit = TRUE;
+  self->test_locks = -1;
   if (g_strcmp0 (nodes, "cairo") == 0)
     self->nodes = HANGAR_FRAMEBUFFER_NODES_CAIRO;
   else if (g_strcmp0 (nodes, "texture") == 0)

@@ -16,27 +16,51 @@
 #include "hangar-framebuffer.h"
 
 /* A guest screen in memory we own: 32-bit B,G,R,X (X undefined), rows aligned to 64 bytes,
- * cut into 128×128 tiles (edge tiles clipped). Damage marks tiles dirty. Each tile keeps the
- * render node it was last drawn with; snapshot re-appends the kept node of every clean tile and
- * builds a new node only for dirty ones, so GTK's node diff repaints only what changed.
+ * cut into 512×512 tiles (edge tiles clipped). Damage marks tiles dirty, or for a part of a
+ * tile adds a patch (see hangar_framebuffer_snapshot). Each tile keeps the render node it was
+ * last drawn with; snapshot re-appends the kept node of every clean tile and builds new nodes
+ * only for what changed, so GTK's node diff repaints only that.
  *
  * Node kind (research/display.md §8, measured on GTK 4.8): the cairo renderer converts every
  * texture node pixel by pixel on every frame, so there each tile is a cairo node holding its own
  * RGB24 copy; the GL renderer uploads a texture once and caches it, so there each tile is a
  * memory texture.
  *
- * Tile size, measured with tests/bench/console-bench.sh (GSK_RENDERER=cairo, 1920×1080, 10 s):
- * a 96×24 box changing 30 times a second cost 0.26 CPU-s with 256-pixel tiles and 0.16 with
- * 128 (each change repaints and copies whole tiles); full motion cost the same per frame. */
+ * Tile size: GTK 4.8's cairo renderer draws every node of the tree on every frame (no culling;
+ * cairo clips), so each tile costs on every frame, changed or not. With patches a small change
+ * no longer costs a whole tile, so fewer, larger tiles win: callgrind, 96×24 box changing 30
+ * times a second on 1920×1080 (135 / 40 / 12 tiles): 1.06 M instructions a frame with 128-pixel
+ * tiles, 0.75 M with 256, 0.62 M with 512; full motion the same per pixel. (Before patches, 128
+ * beat 256: each change then repainted and copied whole tiles.) */
+
+/* A part of a tile that changed since the tile's node was built: its own small node, drawn
+ * over the tile. */
+typedef struct
+{
+  cairo_rectangle_int_t  rect;
+  GskRenderNode         *node;
+  GskRenderNode         *placed;
+} Patch;
 
 typedef struct
 {
   GskRenderNode          *node;
   /* The node moved and scaled into the view (or node itself at 1:1 without offset). */
   GskRenderNode          *placed;
+  /* What the snapshot appends: a container of placed and the patches' placed nodes, oldest
+   * first; NULL when it has to be made again. */
+  GskRenderNode          *shown;
   HangarFramebufferNodes  kind;
+  /* The whole tile changed: rebuild its node. */
   gboolean                dirty;
+  /* Parts that changed (guest pixels), or NULL: they become patches. */
+  cairo_region_t         *pending;
+  /* Patch *, oldest first. */
+  GPtrArray              *patches;
 } Tile;
+
+/* A tile with more patches than this, or patches over half its area, is rebuilt instead. */
+#define MAX_PATCHES 8
 
 struct _HangarFramebuffer
 {
@@ -56,8 +80,9 @@ struct _HangarFramebuffer
   double  placed_scale;
   double  placed_x;
   double  placed_y;
-  /* Tiles whose node was (re)built, for tests and the benchmark. */
+  /* Tiles whose node was (re)built, and patches built, for tests and the benchmark. */
   guint64 tiles_built;
+  guint64 patches_built;
 };
 
 G_DEFINE_FINAL_TYPE (HangarFramebuffer, hangar_framebuffer, G_TYPE_OBJECT)
@@ -70,6 +95,16 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
+patch_free (gpointer data)
+{
+  Patch *patch = data;
+
+  g_clear_pointer (&patch->node, gsk_render_node_unref);
+  g_clear_pointer (&patch->placed, gsk_render_node_unref);
+  g_free (patch);
+}
+
+static void
 hangar_framebuffer_finalize (GObject *object)
 {
   HangarFramebuffer *self = (HangarFramebuffer *)object;
@@ -78,6 +113,9 @@ hangar_framebuffer_finalize (GObject *object)
     {
       g_clear_pointer (&self->tiles[i].node, gsk_render_node_unref);
       g_clear_pointer (&self->tiles[i].placed, gsk_render_node_unref);
+      g_clear_pointer (&self->tiles[i].shown, gsk_render_node_unref);
+      g_clear_pointer (&self->tiles[i].pending, cairo_region_destroy);
+      g_clear_pointer (&self->tiles[i].patches, g_ptr_array_unref);
     }
   g_clear_pointer (&self->tiles, g_free);
   g_clear_pointer (&self->data, g_aligned_free);
@@ -150,7 +188,10 @@ hangar_framebuffer_new (guint    width,
   self->tiles_y = (height + HANGAR_FRAMEBUFFER_TILE_SIZE - 1) / HANGAR_FRAMEBUFFER_TILE_SIZE;
   self->tiles = g_new0 (Tile, self->tiles_x * self->tiles_y);
   for (guint i = 0; i < self->tiles_x * self->tiles_y; i++)
-    self->tiles[i].dirty = TRUE;
+    {
+      self->tiles[i].dirty = TRUE;
+      self->tiles[i].patches = g_ptr_array_new_with_free_func (patch_free);
+    }
   self->n_dirty = self->tiles_x * self->tiles_y;
 
   return g_steal_pointer (&self);
@@ -218,6 +259,14 @@ hangar_framebuffer_get_tiles_built (HangarFramebuffer *self)
   return self->tiles_built;
 }
 
+guint64
+hangar_framebuffer_get_patches_built (HangarFramebuffer *self)
+{
+  g_return_val_if_fail (HANGAR_IS_FRAMEBUFFER (self), 0);
+
+  return self->patches_built;
+}
+
 /* Clips a rectangle to the framebuffer; FALSE if nothing is left. */
 static gboolean
 clip_rect (HangarFramebuffer *self,
@@ -239,6 +288,18 @@ clip_rect (HangarFramebuffer *self,
   *width = x2 - x1;
   *height = y2 - y1;
   return TRUE;
+}
+
+static void
+tile_bounds (HangarFramebuffer     *self,
+             guint                  tx,
+             guint                  ty,
+             cairo_rectangle_int_t *bounds)
+{
+  bounds->x = tx * HANGAR_FRAMEBUFFER_TILE_SIZE;
+  bounds->y = ty * HANGAR_FRAMEBUFFER_TILE_SIZE;
+  bounds->width = MIN (HANGAR_FRAMEBUFFER_TILE_SIZE, self->width - bounds->x);
+  bounds->height = MIN (HANGAR_FRAMEBUFFER_TILE_SIZE, self->height - bounds->y);
 }
 
 /**
@@ -270,12 +331,27 @@ hangar_framebuffer_damage (HangarFramebuffer *self,
     for (guint tx = tx1; tx <= tx2; tx++)
       {
         Tile *tile = &self->tiles[ty * self->tiles_x + tx];
+        cairo_rectangle_int_t bounds, part;
 
-        if (!tile->dirty)
+        if (tile->dirty)
+          continue;
+        if (tile->pending == NULL)
+          self->n_dirty++;
+        tile_bounds (self, tx, ty, &bounds);
+        /* One pixel more around the change (within the tile): in a scaled view a patch's
+         * filtered edge then blends with pixels that did not change. */
+        part = (cairo_rectangle_int_t) { x - 1, y - 1, width + 2, height + 2 };
+        gdk_rectangle_intersect ((GdkRectangle *) &part, (GdkRectangle *) &bounds,
+                                 (GdkRectangle *) &part);
+        if (part.width == bounds.width && part.height == bounds.height)
           {
             tile->dirty = TRUE;
-            self->n_dirty++;
+            g_clear_pointer (&tile->pending, cairo_region_destroy);
           }
+        else if (tile->pending == NULL)
+          tile->pending = cairo_region_create_rectangle (&part);
+        else
+          cairo_region_union_rectangle (tile->pending, &part);
       }
 
   g_signal_emit (self, signals[DAMAGED], 0, x, y, width, height);
@@ -315,38 +391,123 @@ hangar_framebuffer_write (HangarFramebuffer *self,
   hangar_framebuffer_damage (self, cx, cy, cw, ch);
 }
 
+/* The pixels of one cairo tile: a private copy (a node never changes once built), shared by the
+ * tile's node and every copy cairo makes of its pattern.
+ *
+ * The node's recording holds a raster-source pattern rather than the image surface itself:
+ * cairo 1.16 records a surface source as a copy-on-write snapshot, and destroying our surface
+ * afterwards made cairo copy the whole tile (a calloc and a memcpy of 64 KiB per rebuilt tile,
+ * a tenth of the process's instructions for a small box changing 30 times a second, measured
+ * with callgrind). A raster source is recorded by reference; its copy and finish callbacks
+ * count the references. */
+typedef struct
+{
+  gatomicrefcount  ref;
+  guint8          *data;
+  cairo_surface_t *surface;
+} TilePixels;
+
+static TilePixels *
+tile_pixels_new (HangarFramebuffer *self,
+                 int                x,
+                 int                y,
+                 int                w,
+                 int                h)
+{
+  TilePixels *pixels = g_new0 (TilePixels, 1);
+  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_RGB24, w);
+
+  g_atomic_ref_count_init (&pixels->ref);
+  /* Not zeroed: every byte is written below. */
+  pixels->data = g_malloc ((gsize) stride * h);
+  for (int row = 0; row < h; row++)
+    memcpy (pixels->data + (gsize) row * stride,
+            self->data + (gsize) (y + row) * self->stride + (gsize) x * 4,
+            (gsize) w * 4);
+  pixels->surface = cairo_image_surface_create_for_data (pixels->data, CAIRO_FORMAT_RGB24,
+                                                         w, h, stride);
+
+  return pixels;
+}
+
+static void
+tile_pixels_unref (TilePixels *pixels)
+{
+  if (!g_atomic_ref_count_dec (&pixels->ref))
+    return;
+
+  cairo_surface_destroy (pixels->surface);
+  g_free (pixels->data);
+  g_free (pixels);
+}
+
+static cairo_surface_t *
+tile_pixels_acquire (cairo_pattern_t             *pattern,
+                     void                        *data,
+                     cairo_surface_t             *target,
+                     const cairo_rectangle_int_t *extents)
+{
+  TilePixels *pixels = data;
+
+  return cairo_surface_reference (pixels->surface);
+}
+
+static void
+tile_pixels_release (cairo_pattern_t *pattern,
+                     void            *data,
+                     cairo_surface_t *surface)
+{
+  cairo_surface_destroy (surface);
+}
+
+static cairo_status_t
+tile_pixels_copy (cairo_pattern_t       *pattern,
+                  void                  *data,
+                  const cairo_pattern_t *other)
+{
+  TilePixels *pixels = data;
+
+  g_atomic_ref_count_inc (&pixels->ref);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+tile_pixels_finish (cairo_pattern_t *pattern,
+                    void            *data)
+{
+  tile_pixels_unref (data);
+}
+
 static GskRenderNode *
 build_cairo_tile (HangarFramebuffer     *self,
                   const graphene_rect_t *bounds)
 {
   int x = bounds->origin.x, y = bounds->origin.y;
   int w = bounds->size.width, h = bounds->size.height;
-  cairo_surface_t *surface;
+  cairo_pattern_t *pattern;
+  cairo_matrix_t matrix;
   GskRenderNode *node;
   cairo_t *cr;
-  guint8 *dst;
-  int dst_stride;
 
-  /* A private copy: the node must not change when the guest draws into our buffer later. */
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  dst = cairo_image_surface_get_data (surface);
-  dst_stride = cairo_image_surface_get_stride (surface);
-  for (int row = 0; row < h; row++)
-    memcpy (dst + (gsize) row * dst_stride,
-            self->data + (gsize) (y + row) * self->stride + (gsize) x * 4,
-            (gsize) w * 4);
-  cairo_surface_mark_dirty (surface);
+  /* The pattern owns the first reference; the recording takes its own through the copy. */
+  pattern = cairo_pattern_create_raster_source (tile_pixels_new (self, x, y, w, h),
+                                                CAIRO_CONTENT_COLOR, w, h);
+  cairo_raster_source_pattern_set_acquire (pattern, tile_pixels_acquire, tile_pixels_release);
+  cairo_raster_source_pattern_set_copy (pattern, tile_pixels_copy);
+  cairo_raster_source_pattern_set_finish (pattern, tile_pixels_finish);
+  cairo_matrix_init_translate (&matrix, -x, -y);
+  cairo_pattern_set_matrix (pattern, &matrix);
+  /* PAD, not NONE: when the view is scaled, the edge pixels of a tile blend with their own copy
+   * rather than with transparency, so no dark seams appear between tiles. */
+  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
 
   node = gsk_cairo_node_new (bounds);
   cr = gsk_cairo_node_get_draw_context (node);
-  cairo_set_source_surface (cr, surface, x, y);
-  /* PAD, not NONE: when the view is scaled, the edge pixels of a tile blend with their own copy
-   * rather than with transparency, so no dark seams appear between tiles. */
-  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+  cairo_set_source (cr, pattern);
   cairo_rectangle (cr, x, y, w, h);
   cairo_fill (cr);
   cairo_destroy (cr);
-  cairo_surface_destroy (surface);
+  cairo_pattern_destroy (pattern);
 
   return node;
 }
@@ -394,6 +555,77 @@ place_tile (GskRenderNode *node,
   return gsk_transform_node_new (node, transform);
 }
 
+static GskRenderNode *
+build_node (HangarFramebuffer            *self,
+            HangarFramebufferNodes        nodes,
+            const cairo_rectangle_int_t  *rect)
+{
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (rect->x, rect->y, rect->width, rect->height);
+
+  if (nodes == HANGAR_FRAMEBUFFER_NODES_CAIRO)
+    return build_cairo_tile (self, &bounds);
+  else
+    return build_texture_tile (self, &bounds);
+}
+
+static guint64
+area (const cairo_rectangle_int_t *rect)
+{
+  return (guint64) rect->width * rect->height;
+}
+
+/* Turns a tile's pending changes into patches, or marks the tile for a rebuild when patches
+ * would cost more than they save. */
+static void
+make_patches (HangarFramebuffer      *self,
+              Tile                   *tile,
+              HangarFramebufferNodes  nodes,
+              guint                   tx,
+              guint                   ty)
+{
+  cairo_rectangle_int_t bounds;
+  guint64 patched = 0;
+  guint n_rects = cairo_region_num_rectangles (tile->pending);
+
+  tile_bounds (self, tx, ty, &bounds);
+
+  /* Older patches wholly under the new ones are not needed any more. */
+  for (guint i = tile->patches->len; i > 0; i--)
+    {
+      Patch *patch = g_ptr_array_index (tile->patches, i - 1);
+
+      if (cairo_region_contains_rectangle (tile->pending, &patch->rect) ==
+          CAIRO_REGION_OVERLAP_IN)
+        g_ptr_array_remove_index (tile->patches, i - 1);
+      else
+        patched += area (&patch->rect);
+    }
+
+  for (guint i = 0; i < n_rects; i++)
+    {
+      cairo_rectangle_int_t rect;
+
+      cairo_region_get_rectangle (tile->pending, i, &rect);
+      patched += area (&rect);
+    }
+
+  if (tile->patches->len + n_rects > MAX_PATCHES || patched * 2 > area (&bounds))
+    {
+      tile->dirty = TRUE;
+      return;
+    }
+
+  for (guint i = 0; i < n_rects; i++)
+    {
+      Patch *patch = g_new0 (Patch, 1);
+
+      cairo_region_get_rectangle (tile->pending, i, &patch->rect);
+      patch->node = build_node (self, nodes, &patch->rect);
+      g_ptr_array_add (tile->patches, patch);
+      self->patches_built++;
+    }
+}
+
 /**
  * hangar_framebuffer_snapshot:
  * @nodes: the node kind for rebuilt tiles; never %HANGAR_FRAMEBUFFER_NODES_AUTO here
@@ -401,13 +633,18 @@ place_tile (GskRenderNode *node,
  * @x: where the framebuffer's left edge goes
  * @y: where its top edge goes
  *
- * Appends the screen, one node per tile. Clean tiles reuse their node; dirty tiles (and all
- * tiles when @nodes changed) get a new one.
+ * Appends the screen, one node per tile: a container of the tile's node and its patches.
+ * Clean tiles reuse their node. A tile that changed as a whole (or whose @nodes changed) gets
+ * a new node; a tile where only a part changed keeps its node and gets a patch, a node for
+ * just that part drawn over it, so GTK repaints (and the X server receives) only the part:
+ * a 96×24 box changing in a tile repaints 98×26 pixels, not the tile and, at
+ * fractional scales, its neighbours. Patches that a newer
+ * one covers are dropped; too many (or over half the tile) and the tile is rebuilt instead.
  *
- * Each tile carries its own transform (kept with it) rather than one transform around all tiles:
- * GTK 4.8 cannot diff a transform node whose transform scales, so a shared scaled transform
- * makes every frame repaint the whole view; per-tile nodes that stay the same object are skipped
- * by the diff.
+ * Each tile and patch carries its own transform (kept with it) rather than one transform
+ * around all tiles: GTK 4.8 cannot diff a transform node whose transform scales, so a shared
+ * scaled transform makes every frame repaint the whole view; nodes that stay the same object
+ * are skipped by the diff.
  */
 void
 hangar_framebuffer_snapshot (HangarFramebuffer      *self,
@@ -433,30 +670,33 @@ hangar_framebuffer_snapshot (HangarFramebuffer      *self,
     for (guint tx = 0; tx < self->tiles_x; tx++)
       {
         Tile *tile = &self->tiles[ty * self->tiles_x + tx];
+        gboolean changed = new_view;
+        gboolean was_dirty = tile->dirty || tile->pending != NULL;
+
+        if (tile->pending != NULL && !tile->dirty && tile->node != NULL && tile->kind == nodes)
+          {
+            make_patches (self, tile, nodes, tx, ty);
+            changed = TRUE;
+          }
 
         if (tile->dirty || tile->node == NULL || tile->kind != nodes)
           {
-            graphene_rect_t bounds;
-            guint bx = tx * HANGAR_FRAMEBUFFER_TILE_SIZE;
-            guint by = ty * HANGAR_FRAMEBUFFER_TILE_SIZE;
+            cairo_rectangle_int_t bounds;
 
-            graphene_rect_init (&bounds, bx, by,
-                                MIN (HANGAR_FRAMEBUFFER_TILE_SIZE, self->width - bx),
-                                MIN (HANGAR_FRAMEBUFFER_TILE_SIZE, self->height - by));
+            tile_bounds (self, tx, ty, &bounds);
             g_clear_pointer (&tile->node, gsk_render_node_unref);
             g_clear_pointer (&tile->placed, gsk_render_node_unref);
-            if (nodes == HANGAR_FRAMEBUFFER_NODES_CAIRO)
-              tile->node = build_cairo_tile (self, &bounds);
-            else
-              tile->node = build_texture_tile (self, &bounds);
+            g_ptr_array_set_size (tile->patches, 0);
+            tile->node = build_node (self, nodes, &bounds);
             tile->kind = nodes;
             self->tiles_built++;
-            if (tile->dirty)
-              {
-                tile->dirty = FALSE;
-                self->n_dirty--;
-              }
+            tile->dirty = FALSE;
+            changed = TRUE;
           }
+
+        g_clear_pointer (&tile->pending, cairo_region_destroy);
+        if (was_dirty)
+          self->n_dirty--;
 
         if (tile->placed == NULL || new_view)
           {
@@ -464,6 +704,26 @@ hangar_framebuffer_snapshot (HangarFramebuffer      *self,
             tile->placed = place_tile (tile->node, scale, x, y);
           }
 
-        gtk_snapshot_append_node (snapshot, tile->placed);
+        if (tile->shown == NULL || changed)
+          {
+            GskRenderNode **children = g_newa (GskRenderNode *, tile->patches->len + 1);
+
+            children[0] = tile->placed;
+            for (guint i = 0; i < tile->patches->len; i++)
+              {
+                Patch *patch = g_ptr_array_index (tile->patches, i);
+
+                if (patch->placed == NULL || new_view)
+                  {
+                    g_clear_pointer (&patch->placed, gsk_render_node_unref);
+                    patch->placed = place_tile (patch->node, scale, x, y);
+                  }
+                children[i + 1] = patch->placed;
+              }
+            g_clear_pointer (&tile->shown, gsk_render_node_unref);
+            tile->shown = gsk_container_node_new (children, tile->patches->len + 1);
+          }
+
+        gtk_snapshot_append_node (snapshot, tile->shown);
       }
 }

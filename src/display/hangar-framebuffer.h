@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 #define HANGAR_FRAMEBUFFER_MAX_SIDE   8192
 #define HANGAR_FRAMEBUFFER_MAX_PIXELS (8192 * 8192)
 
-/* 128, not 256: see the measurements in hangar-framebuffer.c. */
-#define HANGAR_FRAMEBUFFER_TILE_SIZE 128
+/* See the measurements in hangar-framebuffer.c. */
+#define HANGAR_FRAMEBUFFER_TILE_SIZE 512
 
 typedef enum
 {
@@ -39,6 +39,7 @@ guint8            *hangar_framebuffer_get_data      (HangarFramebuffer      *sel
 guint              hangar_framebuffer_get_n_tiles   (HangarFramebuffer      *self);
 guint              hangar_framebuffer_get_n_dirty   (HangarFramebuffer      *self);
 guint64            hangar_framebuffer_get_tiles_built (HangarFramebuffer    *self);
+guint64            hangar_framebuffer_get_patches_built (HangarFramebuffer  *self);
 void               hangar_framebuffer_damage        (HangarFramebuffer      *self,
                                                      int                     x,
                                                      int                     y,

@@ -50,6 +50,9 @@ struct _HangarSpiceSession
   /* The inputs channel is open: keys typed before would be lost, and spice-client-glib
    * criticals on input sent to a channel that is not (or no longer) connected. */
   gboolean            inputs_ready;
+  /* The lock keys we asked the server for (hangar_spice_session_sync_locks), or -1; and when. */
+  int                 locks_asked;
+  gint64              locks_asked_time;
   /* We asked the session to disconnect: channels closing after that are no news. */
   gboolean            closing;
   guint               held[MAX_HELD_KEYS];
@@ -527,6 +530,30 @@ clipboard_data_cb (SpiceMainChannel   *channel,
   g_signal_emit_by_name (self, "guest-clipboard-text", selection, text);
 }
 
+/* The guest reported its lock keys (see hangar_spice_session_sync_locks). */
+static void
+inputs_modifiers_cb (HangarSpiceSession *self,
+                     SpiceInputsChannel *inputs)
+{
+  int guest = 0;
+
+  /* The guest reports after each lock key the server toggled for us: the states in between
+   * are not changes to answer (answering them toggled the same key back and forth). */
+  g_object_get (inputs, "key-modifiers", &guest, NULL);
+  if (self->locks_asked >= 0)
+    {
+      gboolean confirmed = (guest & 7) == self->locks_asked;
+
+      if (!confirmed && g_get_monotonic_time () - self->locks_asked_time < G_USEC_PER_SEC)
+        return;
+      self->locks_asked = -1;
+      if (confirmed)
+        return;
+    }
+
+  g_signal_emit_by_name (self, "guest-locks-changed");
+}
+
 static void
 channel_new_cb (SpiceSession       *session,
                 SpiceChannel       *channel,
@@ -580,6 +607,9 @@ channel_new_cb (SpiceSession       *session,
   if (SPICE_IS_INPUTS_CHANNEL (channel))
     {
       self->inputs = SPICE_INPUTS_CHANNEL (channel);
+      self->locks_asked = -1;
+      g_signal_connect_object (channel, "inputs-modifiers", G_CALLBACK (inputs_modifiers_cb), self,
+                               G_CONNECT_SWAPPED);
       spice_channel_connect (channel);
       return;
     }
@@ -983,6 +1013,35 @@ hangar_spice_session_clipboard_send_text (HangarConsoleSession     *session,
                                                  (const guchar *) text, text != NULL ? strlen (text) : 0);
 }
 
+/* Lock keys. The inputs channel's "key-modifiers" is the guest's state (SPICE_INPUTS_*_LOCK, the
+ * same bits as HangarLocks); the server toggles whatever differs from what we send, as for
+ * spice-gtk's spice_gtk_session_sync_keyboard_modifiers(). */
+G_STATIC_ASSERT ((int) HANGAR_LOCK_SCROLL == (int) SPICE_INPUTS_SCROLL_LOCK);
+G_STATIC_ASSERT ((int) HANGAR_LOCK_NUM == (int) SPICE_INPUTS_NUM_LOCK);
+G_STATIC_ASSERT ((int) HANGAR_LOCK_CAPS == (int) SPICE_INPUTS_CAPS_LOCK);
+
+static void
+hangar_spice_session_sync_locks (HangarConsoleSession *session,
+                                 HangarLocks           locks)
+{
+  HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
+  int guest = 0;
+
+  if (self->inputs == NULL || !self->inputs_ready)
+    return;
+
+  g_object_get (self->inputs, "key-modifiers", &guest, NULL);
+  if (self->locks_asked >= 0)
+    guest = self->locks_asked;
+  if ((guest & (HANGAR_LOCK_SCROLL | HANGAR_LOCK_NUM | HANGAR_LOCK_CAPS)) == (int) locks)
+    return;
+
+  g_debug ("Lock keys: guest 0x%x, client 0x%x", (guint) guest, (guint) locks);
+  spice_inputs_channel_set_key_locks (self->inputs, locks);
+  self->locks_asked = locks;
+  self->locks_asked_time = g_get_monotonic_time ();
+}
+
 static void
 console_session_iface_init (HangarConsoleSessionInterface *iface)
 {
@@ -1000,6 +1059,7 @@ console_session_iface_init (HangarConsoleSessionInterface *iface)
   iface->clipboard_release = hangar_spice_session_clipboard_release;
   iface->clipboard_request = hangar_spice_session_clipboard_request;
   iface->clipboard_send_text = hangar_spice_session_clipboard_send_text;
+  iface->sync_locks = hangar_spice_session_sync_locks;
 }
 
 static void
@@ -1103,6 +1163,7 @@ hangar_spice_session_init (HangarSpiceSession *self)
 {
   self->absolute_pointer = TRUE;
   self->fd_requests = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->locks_asked = -1;
 }
 
 HangarSpiceSession *

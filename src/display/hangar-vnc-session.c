@@ -53,6 +53,11 @@ struct _HangarVncSession
   HeldKey             held[MAX_HELD_KEYS];
   guint               n_held;
   HangarButtons       buttons;
+  /* The guest's lock keys (QEMU's LED state pseudo-encoding), or -1 until the server says. */
+  int                 guest_locks;
+  /* The lock keys we toggled the guest's towards, or -1; and when. */
+  int                 locks_asked;
+  gint64              locks_asked_time;
   guint64             n_updates;
   /* g_get_monotonic_time () of the last open, for the first-frame time in the debug log. */
   gint64              open_time;
@@ -504,6 +509,34 @@ disconnected_cb (HangarVncSession *self,
   set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
 }
 
+/* How long the guest has to confirm lock keys we toggled before its reports count as its own
+ * changes again. */
+#define LOCKS_CONFIRM_USEC (G_USEC_PER_SEC)
+
+static void
+led_state_cb (HangarVncSession *self,
+              VncConnection    *conn)
+{
+  self->guest_locks = vnc_connection_get_ledstate (conn) &
+                      (HANGAR_LOCK_SCROLL | HANGAR_LOCK_NUM | HANGAR_LOCK_CAPS);
+  g_debug ("Guest lock keys: 0x%x", (guint) self->guest_locks);
+
+  /* The guest reports after each key we toggled: the states in between are ours, not changes
+   * to answer (answering them toggled the same key back and forth). */
+  if (self->locks_asked >= 0)
+    {
+      gboolean confirmed = self->guest_locks == self->locks_asked;
+
+      if (!confirmed && g_get_monotonic_time () - self->locks_asked_time < LOCKS_CONFIRM_USEC)
+        return;
+      self->locks_asked = -1;
+      if (confirmed)
+        return;
+    }
+
+  g_signal_emit_by_name (self, "guest-locks-changed");
+}
+
 static void
 connected_cb (HangarVncSession *self,
               VncConnection    *conn)
@@ -526,6 +559,8 @@ drop_connection (HangarVncSession *self)
 static void
 new_connection (HangarVncSession *self)
 {
+  GClosure *led_closure;
+
   drop_connection (self);
 
   g_clear_error (&self->error);
@@ -534,6 +569,8 @@ new_connection (HangarVncSession *self)
   self->socket_connected = FALSE;
   self->n_held = 0;
   self->buttons = 0;
+  self->guest_locks = -1;
+  self->locks_asked = -1;
 
   self->conn = vnc_connection_new ();
   vnc_connection_set_shared (self->conn, TRUE);
@@ -549,6 +586,12 @@ new_connection (HangarVncSession *self)
   g_signal_connect_swapped (self->conn, "vnc-pixel-format-changed", G_CALLBACK (pixel_format_changed_cb), self);
   g_signal_connect_swapped (self->conn, "vnc-cursor-changed", G_CALLBACK (cursor_changed_cb), self);
   g_signal_connect_swapped (self->conn, "vnc-pointer-mode-changed", G_CALLBACK (pointer_mode_changed_cb), self);
+  /* gvnc 1.3.1 declares vnc-led-state without parameters but with an INT marshaller, which
+   * fails its assertion for every handler connected the usual way: give ours a marshaller
+   * that takes the signal as declared. */
+  led_closure = g_cclosure_new_swap (G_CALLBACK (led_state_cb), self, NULL);
+  g_closure_set_marshal (led_closure, g_cclosure_marshal_generic);
+  g_signal_connect_closure (self->conn, "vnc-led-state", led_closure, FALSE);
   g_signal_connect_swapped (self->conn, "vnc-error", G_CALLBACK (error_cb), self);
   g_signal_connect_swapped (self->conn, "vnc-disconnected", G_CALLBACK (disconnected_cb), self);
 
@@ -763,6 +806,50 @@ hangar_vnc_session_request_size (HangarConsoleSession *session,
          !vnc_connection_has_error (self->conn);
 }
 
+/* The RFB LED state bits are HangarLocks' (gvnc's VNC_LEDSTATE_*). */
+G_STATIC_ASSERT (HANGAR_LOCK_SCROLL == VNC_LEDSTATE_SCROLL_LOCK);
+G_STATIC_ASSERT (HANGAR_LOCK_NUM == VNC_LEDSTATE_NUM_LOCK);
+G_STATIC_ASSERT (HANGAR_LOCK_CAPS == VNC_LEDSTATE_CAPS_LOCK);
+
+static void
+hangar_vnc_session_sync_locks (HangarConsoleSession *session,
+                               HangarLocks           locks)
+{
+  static const struct {
+    HangarLocks lock;
+    guint       qnum;
+    guint       keyval;
+  } lock_keys[] = {
+    { HANGAR_LOCK_CAPS,   0x3a, GDK_KEY_Caps_Lock },
+    { HANGAR_LOCK_NUM,    0x45, GDK_KEY_Num_Lock },
+    { HANGAR_LOCK_SCROLL, 0x46, GDK_KEY_Scroll_Lock },
+  };
+  HangarVncSession *self = HANGAR_VNC_SESSION (session);
+  int current;
+
+  /* Only servers with the LED state pseudo-encoding (QEMU) tell the guest's state; toggling
+   * blind could turn a lock off that the client has on. */
+  if (self->conn == NULL || !self->initialized || self->guest_locks < 0)
+    return;
+
+  /* Toggles not confirmed yet count as done. */
+  current = self->locks_asked >= 0 ? self->locks_asked : self->guest_locks;
+  if (current == (int) locks)
+    return;
+
+  g_debug ("Lock keys: guest 0x%x, client 0x%x", (guint) current, (guint) locks);
+  /* A press and a release of each lock key that differs, as a guest sees from a keyboard; the
+   * guest then reports its new LED state. */
+  for (guint i = 0; i < G_N_ELEMENTS (lock_keys); i++)
+    if ((current ^ locks) & lock_keys[i].lock)
+      {
+        vnc_connection_key_event (self->conn, TRUE, lock_keys[i].keyval, lock_keys[i].qnum);
+        vnc_connection_key_event (self->conn, FALSE, lock_keys[i].keyval, lock_keys[i].qnum);
+      }
+  self->locks_asked = locks;
+  self->locks_asked_time = g_get_monotonic_time ();
+}
+
 static void
 console_session_iface_init (HangarConsoleSessionInterface *iface)
 {
@@ -775,6 +862,7 @@ console_session_iface_init (HangarConsoleSessionInterface *iface)
   iface->scroll = hangar_vnc_session_scroll;
   iface->release_all_keys = hangar_vnc_session_release_all_keys;
   iface->request_size = hangar_vnc_session_request_size;
+  iface->sync_locks = hangar_vnc_session_sync_locks;
 }
 
 static void
@@ -864,6 +952,8 @@ static void
 hangar_vnc_session_init (HangarVncSession *self)
 {
   self->absolute_pointer = TRUE;
+  self->guest_locks = -1;
+  self->locks_asked = -1;
 }
 
 HangarVncSession *

@@ -74,7 +74,7 @@ size_to_guest (HangarConsoleWindow *self)
   HangarFramebuffer *fb = hangar_console_session_get_framebuffer (self->session);
   GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  int width, height, header_height = 0;
+  int width, height, header_height = 0, default_width = 0, default_height = 0;
   GdkRectangle area = { 0, 0, 1920, 1080 };
   GdkMonitor *monitor = NULL;
 
@@ -92,6 +92,19 @@ size_to_guest (HangarConsoleWindow *self)
                       NULL, &header_height, NULL, NULL);
   width = (hangar_framebuffer_get_width (fb) + scale - 1) / scale;
   height = (hangar_framebuffer_get_height (fb) + scale - 1) / scale + header_height;
+  /* What the window adds around the screen, in default-size units: the header bar, and the
+   * frame a window has without a compositor (solid-csd, 5 px a side). Without it the view came
+   * out 10 px too small and a 1920×1080 guest was drawn scaled by 0.99: blurred, and every
+   * update filtered. Taken from the stack laid out at the current default size. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &default_width, &default_height);
+  if (default_width > 0 && default_height > 0 &&
+      gtk_widget_get_width (GTK_WIDGET (self->stack)) > 0 &&
+      gtk_widget_get_height (GTK_WIDGET (self->stack)) > 0)
+    {
+      width += MAX (0, default_width - gtk_widget_get_width (GTK_WIDGET (self->stack)));
+      height += MAX (0, default_height - gtk_widget_get_height (GTK_WIDGET (self->stack)) -
+                        header_height);
+    }
   gtk_window_set_default_size (GTK_WINDOW (self), MIN (width, area.width), MIN (height, area.height));
 }
 

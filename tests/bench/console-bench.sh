@@ -26,7 +26,6 @@ SETTLE=3
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d)
 PIDS=""
-TCK=$(getconf CLK_TCK)
 
 cleanup () {
   # start_xvfb runs in a command substitution (a subshell): its pids come from files.
@@ -63,20 +62,25 @@ DISPLAY=:$SRC x11vnc -display ":$SRC" -rfbport "$PORT" -localhost -shared -forev
 PIDS="$PIDS $!"
 sleep 2
 
-# cpu_ticks PID: utime + stime of PID and its descendants
-cpu_ticks () {
+# cpu_ns PID: nanoseconds on a CPU of PID's threads and its children's (schedstat: the 10 ms
+# ticks of /proc/PID/stat were too coarse for the box workload, where a viewer uses ~0.1 s in
+# 10 s). Threads that end inside the window take their time with them; GTK's and gvnc's
+# threads live as long as the viewer.
+cpu_ns () {
   total=0
   for p in $1 $(pgrep -P "$1" 2>/dev/null || true); do
-    if [ -r "/proc/$p/stat" ]; then
-      t=$(sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')
-      total=$((total + t))
-    fi
+    for s in /proc/"$p"/task/*/schedstat; do
+      if [ -r "$s" ]; then
+        t=$(cut -d' ' -f1 "$s" 2>/dev/null || echo 0)
+        total=$((total + ${t:-0}))
+      fi
+    done
   done
   echo "$total"
 }
 
 printf '%-10s %-22s %10s %10s %10s %8s %8s\n' workload viewer "viewer-s" "Xvfb-s" "total-s" frames corner
-for workload in full box; do
+for workload in ${WORKLOADS:-full box}; do
   for viewer in ${VIEWERS:-remote-viewer hangar-cairo hangar-cairo-tight hangar-gl}; do
     DISPLAY=:$SRC "$TMP/animator" "$workload" $((SECS + SETTLE + 2)) >"$TMP/animator.out" &
     anim=$!
@@ -97,18 +101,33 @@ for workload in full box; do
     esac
     pid=$!
     sleep "$SETTLE"
-    v0=$(cpu_ticks "$pid"); x0=$(cpu_ticks "$VIEW_XVFB"); f0=$(grep -c ': Frame ' "$log" || true)
+    v0=$(cpu_ns "$pid"); x0=$(cpu_ns "$VIEW_XVFB"); f0=$(grep -c ': Frame ' "$log" || true)
     c0=$(grep -c 'bottom right corner' "$log" || true)
     sleep "$SECS"
-    v1=$(cpu_ticks "$pid"); x1=$(cpu_ticks "$VIEW_XVFB"); f1=$(grep -c ': Frame ' "$log" || true)
+    v1=$(cpu_ns "$pid"); x1=$(cpu_ns "$VIEW_XVFB"); f1=$(grep -c ': Frame ' "$log" || true)
     c1=$(grep -c 'bottom right corner' "$log" || true)
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     wait "$anim" 2>/dev/null || true
     frames="-"; corner="-"
     case $viewer in hangar-*) frames=$((f1 - f0)); corner=$((c1 - c0));; esac
-    awk -v w="$workload" -v n="$viewer" -v v=$((v1 - v0)) -v x=$((x1 - x0)) -v t="$TCK" -v f="$frames" \
-      -v c="$corner" 'BEGIN { printf "%-10s %-22s %10.2f %10.2f %10.2f %8s %8s\n", w, n, v / t, x / t, (v + x) / t, f, c }'
+    awk -v w="$workload" -v n="$viewer" -v v=$((v1 - v0)) -v x=$((x1 - x0)) -v t=1000000000 -v f="$frames" \
+      -v c="$corner" 'BEGIN { printf "%-10s %-22s %10.3f %10.3f %10.3f %8s %8s\n", w, n, v / t, x / t, (v + x) / t, f, c }' |
+      tee -a "$TMP/results"
   done
 done
+# Mean total per viewer and workload (a viewer may be listed twice in VIEWERS), against
+# remote-viewer's.
+awk 'NF >= 5 { sum[$1 " " $2] += $5; n[$1 " " $2]++; if (!($1 in seen)) { seen[$1] = 1; order[++nw] = $1 } }
+     END {
+       for (i = 1; i <= nw; i++) {
+         w = order[i]; rv = w " remote-viewer"
+         for (k in sum) {
+           split (k, part, " ")
+           if (part[1] != w || k == rv || !(rv in sum) || sum[rv] == 0) continue
+           printf "%s: %s %.3f s vs remote-viewer %.3f s (mean of %d and %d runs): %.2fx\n", w, part[2],
+                  sum[k] / n[k], sum[rv] / n[rv], n[k], n[rv], (sum[k] / n[k]) / (sum[rv] / n[rv])
+         }
+       }
+     }' "$TMP/results"
 echo "(${SECS} s each; animator 30 frames/s; x11vnc on :$SRC port $PORT; viewers on :$VIEW)"

@@ -12,15 +12,20 @@
  *   KEY <down> <keysym>           a plain RFB key event
  *   POINTER <mask> <x> <y>        a pointer event
  *   SIZE <width> <height>         the client asked for a desktop size (ExtendedDesktopSize)
+ *   LEDS <n>                     (with --leds) the LED state sent to the client (QEMU's LED state
+ *                                 pseudo-encoding -261: 1 Scroll, 2 Num, 4 Caps Lock); like a
+ *                                 guest, the server toggles a lock when its key goes down
  *   DONE <command>                a stdin command was carried out
  *   GONE                          the client went away (the server exits)
  * Commands on stdin, one a line:
  *   pattern <n>                  serve picture n
  *   resize <width> <height> [n]  change the desktop size (picture n, default the current one)
  *   rect <x> <y> <w> <h> <rrggbb>  fill a rectangle
+ *   leds <n>                     the guest's LEDs change (sent if the client asked for them)
  *   quit
  * Options: --fd N (serve the client on socket N), --listen (pick a free TCP port),
- *   --size WxH, --pattern N, --password PW, --no-ext-key.
+ *   --size WxH, --pattern N, --password PW, --no-ext-key, --leds N (offer LED state, start
+ *   with N).
  */
 
 #include <errno.h>
@@ -42,6 +47,11 @@ static size_t framebuffer_size;
 static int pattern;
 static int with_ext_key = 1;
 static int client_gone;
+/* The "guest's" LED state, or -1 without --leds; the client that asked for LED state. */
+static int leds = -1;
+static rfbClientPtr leds_client;
+
+#define ENCODING_QEMU_LED_STATE ((uint32_t) -261)
 
 static char *
 alloc_framebuffer (int width,
@@ -90,12 +100,54 @@ paint (int x0,
 }
 
 static void
+send_leds (void)
+{
+  rfbFramebufferUpdateMsg msg = { .type = rfbFramebufferUpdate, .nRects = htons (1) };
+  rfbFramebufferUpdateRectHeader rect = { .encoding = htonl (ENCODING_QEMU_LED_STATE) };
+  uint8_t state = leds;
+
+  if (leds_client == NULL || leds < 0)
+    return;
+
+  if (rfbWriteExact (leds_client, (char *) &msg, sz_rfbFramebufferUpdateMsg) < 0 ||
+      rfbWriteExact (leds_client, (char *) &rect, sz_rfbFramebufferUpdateRectHeader) < 0 ||
+      rfbWriteExact (leds_client, (char *) &state, 1) < 0)
+    return;
+  printf ("LEDS %d\n", leds);
+  fflush (stdout);
+}
+
+/* What a guest does with a lock key: toggle the lock, then tell the client its LEDs. */
+static void
+lock_key (int down,
+          unsigned keysym,
+          unsigned qnum)
+{
+  int bit = 0;
+
+  if (!down || leds < 0)
+    return;
+  if (qnum == 0x3a || keysym == 0xffe5)
+    bit = 4;
+  else if (qnum == 0x45 || keysym == 0xff7f)
+    bit = 2;
+  else if (qnum == 0x46 || keysym == 0xff14)
+    bit = 1;
+  if (bit == 0)
+    return;
+
+  leds ^= bit;
+  send_leds ();
+}
+
+static void
 key_cb (rfbBool down,
         rfbKeySym keysym,
         rfbClientPtr cl)
 {
   printf ("KEY %d 0x%x\n", down ? 1 : 0, (unsigned) keysym);
   fflush (stdout);
+  lock_key (down, keysym, 0);
 }
 
 static void
@@ -127,6 +179,8 @@ client_gone_cb (rfbClientPtr cl)
   printf ("GONE\n");
   fflush (stdout);
   client_gone = 1;
+  if (cl == leds_client)
+    leds_client = NULL;
 }
 
 static enum rfbNewClientAction
@@ -140,8 +194,12 @@ new_client_cb (rfbClientPtr cl)
 
 /* The QEMU extended key event pseudo-encoding. The client asks for it in SetEncodings; we
  * acknowledge with an empty rectangle of that encoding (as QEMU does), after which the client
- * sends message type 255, subtype 0. */
-static int ext_key_encodings[] = { (int) rfbEncodingQemuExtendedKeyEvent, 0 };
+ * sends message type 255, subtype 0. And QEMU's LED state pseudo-encoding (with --leds). */
+static int ext_key_encodings[] = {
+  (int) rfbEncodingQemuExtendedKeyEvent,
+  (int) ENCODING_QEMU_LED_STATE,
+  0
+};
 
 static rfbBool
 ext_key_new_client (rfbClientPtr cl,
@@ -157,6 +215,16 @@ ext_key_enable (rfbClientPtr cl,
 {
   rfbFramebufferUpdateMsg msg = { .type = rfbFramebufferUpdate, .nRects = htons (1) };
   rfbFramebufferUpdateRectHeader rect = { .encoding = htonl (rfbEncodingQemuExtendedKeyEvent) };
+
+  if ((uint32_t) encoding == ENCODING_QEMU_LED_STATE)
+    {
+      /* As QEMU: the current state as soon as the client asks for it. */
+      if (leds < 0)
+        return FALSE;
+      leds_client = cl;
+      send_leds ();
+      return TRUE;
+    }
 
   if ((uint32_t) encoding != rfbEncodingQemuExtendedKeyEvent || !with_ext_key)
     return FALSE;
@@ -192,6 +260,7 @@ ext_key_handle (rfbClientPtr cl,
   printf ("EXTKEY %d 0x%x 0x%x\n", ntohs (msg.down) ? 1 : 0,
           (unsigned) ntohl (msg.keysym), (unsigned) ntohl (msg.keycode));
   fflush (stdout);
+  lock_key (ntohs (msg.down) != 0, ntohl (msg.keysym), ntohl (msg.keycode));
   return TRUE;
 }
 
@@ -240,6 +309,11 @@ run_command (char *line)
           put_pixel (x, y, rgb);
       rfbMarkRectAsModified (screen, a, b, a + c, b + d);
     }
+  else if (sscanf (line, "leds %d", &a) == 1)
+    {
+      leds = a;
+      send_leds ();
+    }
   else if (strcmp (line, "quit") == 0)
     exit (0);
   else
@@ -275,10 +349,12 @@ main (int   argc,
         passwords[0] = argv[++i];
       else if (strcmp (argv[i], "--no-ext-key") == 0)
         with_ext_key = 0;
+      else if (strcmp (argv[i], "--leds") == 0 && i + 1 < argc)
+        leds = atoi (argv[++i]);
       else
         {
           fprintf (stderr, "usage: %s [--fd N | --listen] [--size WxH] [--pattern N] "
-                           "[--password PW] [--no-ext-key]\n", argv[0]);
+                           "[--password PW] [--no-ext-key] [--leds N]\n", argv[0]);
           return 2;
         }
     }

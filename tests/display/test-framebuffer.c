@@ -104,9 +104,9 @@ test_layout (void)
   g_assert_no_error (error);
   g_assert_cmpuint (hangar_framebuffer_get_stride (fb), ==, 2432); /* 601*4 = 2404 → 64-aligned */
   g_assert_cmpuint ((guintptr) hangar_framebuffer_get_data (fb) % 64, ==, 0);
-  g_assert_cmpuint (HANGAR_FRAMEBUFFER_TILE_SIZE, ==, 128);
-  g_assert_cmpuint (hangar_framebuffer_get_n_tiles (fb), ==, 5 * 4);
-  g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 20);
+  g_assert_cmpuint (HANGAR_FRAMEBUFFER_TILE_SIZE, ==, 512);
+  g_assert_cmpuint (hangar_framebuffer_get_n_tiles (fb), ==, 2 * 1);
+  g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 2);
   g_assert_finalize_object (g_steal_pointer (&fb));
 }
 
@@ -118,86 +118,131 @@ damaged_cb (HangarFramebuffer *fb, int x, int y, int w, int h, gpointer data)
   damaged_count++;
 }
 
+/* The tile's own node inside the container the snapshot shows for tile @i. */
+static GskRenderNode *
+tile_child (GskRenderNode *root,
+            guint          i,
+            guint          n_patches)
+{
+  GskRenderNode *shown = gsk_container_node_get_child (root, i);
+
+  g_assert_cmpint (gsk_render_node_get_node_type (shown), ==, GSK_CONTAINER_NODE);
+  g_assert_cmpuint (gsk_container_node_get_n_children (shown), ==, 1 + n_patches);
+  return gsk_container_node_get_child (shown, 0);
+}
+
+static GskRenderNode *
+snapshot_node (HangarFramebuffer      *fb,
+               HangarFramebufferNodes  nodes,
+               double                  scale,
+               double                  x,
+               double                  y)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+  hangar_framebuffer_snapshot (fb, snapshot, nodes, scale, x, y);
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
 static void
 test_damage_and_reuse (void)
 {
-  g_autoptr(HangarFramebuffer) fb = hangar_framebuffer_new (600, 400, NULL);
-  g_autoptr(GtkSnapshot) s1 = gtk_snapshot_new ();
-  g_autoptr(GtkSnapshot) s2 = gtk_snapshot_new ();
+  /* In tiles of T pixels: 5 columns (the last 88/128 T wide), 4 rows (the last 16/128 T high);
+   * 600×400 for T = 128. */
+  const int T = HANGAR_FRAMEBUFFER_TILE_SIZE;
+  g_autoptr(HangarFramebuffer) fb = hangar_framebuffer_new (4 * T + T * 88 / 128, 3 * T + T / 8,
+                                                             NULL);
   g_autoptr(GskRenderNode) n1 = NULL;
   g_autoptr(GskRenderNode) n2 = NULL;
+  g_autoptr(GskRenderNode) n3 = NULL;
+  g_autoptr(GskRenderNode) n4 = NULL;
+  graphene_rect_t bounds;
 
   g_signal_connect (fb, "damaged", G_CALLBACK (damaged_cb), NULL);
 
-  hangar_framebuffer_snapshot (fb, s1, HANGAR_FRAMEBUFFER_NODES_CAIRO, 0.5, 10, 20);
-  /* 600×400 in 128-pixel tiles: 5 columns, 4 rows. */
+  n1 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_CAIRO, 0.5, 10, 20);
   g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, 20);
   g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 0);
+  g_assert_cmpuint (gsk_container_node_get_n_children (n1), ==, 20);
 
   /* A small change dirties one tile; across a tile corner, four. Outside: none. */
   damaged_count = 0;
   hangar_framebuffer_damage (fb, 10, 10, 5, 5);
   g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 1);
-  hangar_framebuffer_damage (fb, 123, 123, 10, 10);
+  hangar_framebuffer_damage (fb, T - 5, T - 5, 10, 10);
   g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 4);
-  hangar_framebuffer_damage (fb, 700, 10, 5, 5);
+  hangar_framebuffer_damage (fb, 5 * T + 10, 10, 5, 5);
   hangar_framebuffer_damage (fb, -20, -20, 10, 10);
   g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 4);
   g_assert_cmpuint (damaged_count, ==, 2);
 
-  hangar_framebuffer_snapshot (fb, s2, HANGAR_FRAMEBUFFER_NODES_CAIRO, 0.5, 10, 20);
-  g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, 20 + 4);
-
-  /* The clean tiles are the very same nodes (tile 2 in the top row, tile 19 bottom right);
-   * dirty are 0 and 1, 5 and 6. */
-  n1 = gtk_snapshot_free_to_node (g_steal_pointer (&s1));
-  n2 = gtk_snapshot_free_to_node (g_steal_pointer (&s2));
-  g_assert_cmpint (gsk_render_node_get_node_type (n1), ==, GSK_CONTAINER_NODE);
-  g_assert_cmpuint (gsk_container_node_get_n_children (n2), ==, 20);
+  /* Small changes keep the tiles' nodes and add patches: two in tile 0 (both changes touch
+   * it), one in tiles 1, 5 and 6. Clean tiles show the very same node as before. */
+  n2 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_CAIRO, 0.5, 10, 20);
+  g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, 20);
+  g_assert_cmpuint (hangar_framebuffer_get_patches_built (fb), ==, 5);
+  g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 0);
   g_assert_true (gsk_container_node_get_child (n1, 2) == gsk_container_node_get_child (n2, 2));
   g_assert_true (gsk_container_node_get_child (n1, 19) == gsk_container_node_get_child (n2, 19));
   g_assert_false (gsk_container_node_get_child (n1, 0) == gsk_container_node_get_child (n2, 0));
-  g_assert_false (gsk_container_node_get_child (n1, 6) == gsk_container_node_get_child (n2, 6));
+  g_assert_true (tile_child (n1, 0, 0) == tile_child (n2, 0, 2));
+  g_assert_true (tile_child (n1, 6, 0) == tile_child (n2, 6, 1));
+  /* The patch covers the change and one pixel around it, at the view's scale and offset:
+   * (9, 9) 7×7 guest pixels → (14.5, 24.5) 3.5×3.5. */
+  gsk_render_node_get_bounds (gsk_container_node_get_child (gsk_container_node_get_child (n2, 0),
+                                                            1),
+                              &bounds);
+  g_assert_cmpfloat (bounds.origin.x, ==, 10 + 4.5);
+  g_assert_cmpfloat (bounds.origin.y, ==, 20 + 4.5);
+  g_assert_cmpfloat (bounds.size.width, ==, 3.5);
+  g_assert_cmpfloat (bounds.size.height, ==, 3.5);
 
-  /* Another node kind rebuilds everything once. */
-  {
-    g_autoptr(GtkSnapshot) s3 = gtk_snapshot_new ();
-    g_autoptr(GskRenderNode) n3 = NULL;
+  /* The same change again (a box being redrawn): the new patch replaces the old one. */
+  hangar_framebuffer_damage (fb, 2 * T + 44, 2 * T + 44, 20, 10);
+  g_clear_pointer (&n2, gsk_render_node_unref);
+  n2 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_CAIRO, 0.5, 10, 20);
+  tile_child (n2, 12, 1);
+  hangar_framebuffer_damage (fb, 2 * T + 44, 2 * T + 44, 20, 10);
+  g_clear_pointer (&n2, gsk_render_node_unref);
+  n2 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_CAIRO, 0.5, 10, 20);
+  g_assert_true (tile_child (n1, 12, 0) == tile_child (n2, 12, 1));
+  g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, 20);
 
-    hangar_framebuffer_snapshot (fb, s3, HANGAR_FRAMEBUFFER_NODES_TEXTURE, 1.0, 0, 0);
-    g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, 20 + 4 + 20);
-    n3 = gtk_snapshot_free_to_node (g_steal_pointer (&s3));
-    g_assert_cmpint (gsk_render_node_get_node_type (gsk_container_node_get_child (n3, 0)), ==,
-                     GSK_TEXTURE_NODE);
-  }
+  /* A whole tile, more than MAX_PATCHES changes, or changes over half a tile: rebuilt. */
+  hangar_framebuffer_damage (fb, T, 2 * T, T, T);
+  for (int i = 0; i < 9; i++)
+    hangar_framebuffer_damage (fb, 4 * T + i * 8, 3 * T, 2, 2);
+  hangar_framebuffer_damage (fb, 2 * T, 0, T * 100 / 128, T * 100 / 128);
+  g_clear_pointer (&n2, gsk_render_node_unref);
+  n2 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_CAIRO, 0.5, 10, 20);
+  g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, 20 + 3);
+  g_assert_false (tile_child (n1, 11, 0) == tile_child (n2, 11, 0));
+  g_assert_false (tile_child (n1, 19, 0) == tile_child (n2, 19, 0));
+  g_assert_false (tile_child (n1, 2, 0) == tile_child (n2, 2, 0));
+
+  /* Another node kind rebuilds everything once (and drops the patches). */
+  n3 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_TEXTURE, 1.0, 0, 0);
+  g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, 20 + 3 + 20);
+  g_assert_cmpint (gsk_render_node_get_node_type (tile_child (n3, 0, 0)), ==, GSK_TEXTURE_NODE);
 
   /* Scaled, every tile carries its own transform, and clean tiles keep theirs, so GTK's diff
    * (which cannot diff a scaling transform node) still sees the same objects. */
-  {
-    g_autoptr(GtkSnapshot) s4 = gtk_snapshot_new ();
-    g_autoptr(GtkSnapshot) s5 = gtk_snapshot_new ();
-    g_autoptr(GskRenderNode) n4 = NULL;
-    g_autoptr(GskRenderNode) n5 = NULL;
-    graphene_rect_t bounds;
-
-    hangar_framebuffer_snapshot (fb, s4, HANGAR_FRAMEBUFFER_NODES_TEXTURE, 0.5, 10, 20);
-    hangar_framebuffer_damage (fb, 300, 300, 1, 1);
-    hangar_framebuffer_snapshot (fb, s5, HANGAR_FRAMEBUFFER_NODES_TEXTURE, 0.5, 10, 20);
-    n4 = gtk_snapshot_free_to_node (g_steal_pointer (&s4));
-    n5 = gtk_snapshot_free_to_node (g_steal_pointer (&s5));
-    g_assert_cmpint (gsk_render_node_get_node_type (gsk_container_node_get_child (n5, 0)), ==,
-                     GSK_TRANSFORM_NODE);
-    g_assert_true (gsk_container_node_get_child (n4, 0) == gsk_container_node_get_child (n5, 0));
-    /* (300, 300) is in tile 12: column 2, row 2. */
-    g_assert_false (gsk_container_node_get_child (n4, 12) == gsk_container_node_get_child (n5, 12));
-    g_assert_true (gsk_container_node_get_child (n4, 11) == gsk_container_node_get_child (n5, 11));
-    /* The bottom right tile (512..600, 384..400) at half size, offset by (10, 20). */
-    gsk_render_node_get_bounds (gsk_container_node_get_child (n5, 19), &bounds);
-    g_assert_cmpfloat (bounds.origin.x, ==, 10 + 256);
-    g_assert_cmpfloat (bounds.origin.y, ==, 20 + 192);
-    g_assert_cmpfloat (bounds.size.width, ==, 44);
-    g_assert_cmpfloat (bounds.size.height, ==, 8);
-  }
+  g_clear_pointer (&n3, gsk_render_node_unref);
+  n3 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_TEXTURE, 0.5, 10, 20);
+  hangar_framebuffer_damage (fb, 2 * T + 44, 2 * T + 44, 1, 1);
+  n4 = snapshot_node (fb, HANGAR_FRAMEBUFFER_NODES_TEXTURE, 0.5, 10, 20);
+  g_assert_cmpint (gsk_render_node_get_node_type (tile_child (n4, 0, 0)), ==, GSK_TRANSFORM_NODE);
+  g_assert_true (gsk_container_node_get_child (n3, 0) == gsk_container_node_get_child (n4, 0));
+  /* That is in tile 12: column 2, row 2; it got a patch over the same tile node. */
+  g_assert_false (gsk_container_node_get_child (n3, 12) == gsk_container_node_get_child (n4, 12));
+  g_assert_true (tile_child (n3, 12, 0) == tile_child (n4, 12, 1));
+  g_assert_true (gsk_container_node_get_child (n3, 11) == gsk_container_node_get_child (n4, 11));
+  /* The bottom right tile at half size, offset by (10, 20). */
+  gsk_render_node_get_bounds (tile_child (n4, 19, 0), &bounds);
+  g_assert_cmpfloat (bounds.origin.x, ==, 10 + 2 * T);
+  g_assert_cmpfloat (bounds.origin.y, ==, 20 + 1.5 * T);
+  g_assert_cmpfloat (bounds.size.width, ==, T * 44 / 128);
+  g_assert_cmpfloat (bounds.size.height, ==, T / 16);
 }
 
 static void
@@ -216,6 +261,69 @@ test_write_clips (void)
   g_assert_cmpuint (data[10 * 4], ==, 0);
   g_assert_cmpuint (data[10 * hangar_framebuffer_get_stride (fb)], ==, 0);
   hangar_framebuffer_write (fb, 400, 400, 20, 20, src, 20 * 4);
+}
+
+typedef struct
+{
+  cairo_rectangle_int_t rect;
+  int                   pattern;
+} Box;
+
+/* Drawn in this order over pattern 1. */
+static const Box boxes[] = {
+  { { 20, 30, 96, 24 }, 0 },
+  { { 20, 30, 96, 24 }, 2 },
+  { { HANGAR_FRAMEBUFFER_TILE_SIZE - 12, 110, 19, 30 }, 0 },
+};
+
+static void
+fill_box (HangarFramebuffer           *fb,
+          int                          pattern,
+          const cairo_rectangle_int_t *rect)
+{
+  guint8 *data = hangar_framebuffer_get_data (fb);
+  gsize stride = hangar_framebuffer_get_stride (fb);
+
+  for (int y = rect->y; y < rect->y + rect->height; y++)
+    for (int x = rect->x; x < rect->x + rect->width; x++)
+      {
+        guint32 rgb = hangar_test_pattern_pixel (pattern, x, y);
+        guint8 *p = data + y * stride + x * 4;
+
+        p[0] = rgb & 0xff;
+        p[1] = (rgb >> 8) & 0xff;
+        p[2] = (rgb >> 16) & 0xff;
+        p[3] = 0x17;
+      }
+}
+
+/* Pattern 1 with the first @n_boxes boxes drawn over it. */
+static void
+assert_boxes (const guint8 *pixels,
+              gsize         stride,
+              guint         width,
+              guint         height,
+              const Box    *drawn,
+              guint         n_boxes)
+{
+  for (guint y = 0; y < height; y++)
+    for (guint x = 0; x < width; x++)
+      {
+        const guint8 *p = pixels + y * stride + x * 4;
+        guint32 got = (p[2] << 16) | (p[1] << 8) | p[0];
+        int pattern = 1;
+        guint32 want;
+
+        for (guint i = 0; i < n_boxes; i++)
+          if ((int) x >= drawn[i].rect.x && (int) x < drawn[i].rect.x + drawn[i].rect.width &&
+              (int) y >= drawn[i].rect.y && (int) y < drawn[i].rect.y + drawn[i].rect.height)
+            pattern = drawn[i].pattern;
+        want = hangar_test_pattern_pixel (pattern, x, y);
+
+        if (got != want || p[3] != 0xff)
+          g_error ("pixel (%u, %u) after %u boxes: got %06x alpha %02x, want %06x", x, y, n_boxes,
+                   got, p[3], want);
+      }
 }
 
 static void
@@ -240,6 +348,22 @@ check_render (GskRenderer            *renderer,
       hangar_framebuffer_damage (fb, 0, 0, 531, 299);
       pixels = render (fb, renderer, kinds[k], &stride);
       assert_pattern (pixels, stride, 531, 299, 1);
+      g_clear_pointer (&pixels, g_free);
+
+      /* Small changes become patches over kept tiles; twice in the same place (the second
+       * patch replaces the first), then one across two tiles. */
+      for (guint i = 0; i < G_N_ELEMENTS (boxes); i++)
+        {
+          guint64 built = hangar_framebuffer_get_tiles_built (fb);
+
+          fill_box (fb, boxes[i].pattern, &boxes[i].rect);
+          hangar_framebuffer_damage (fb, boxes[i].rect.x, boxes[i].rect.y,
+                                     boxes[i].rect.width, boxes[i].rect.height);
+          pixels = render (fb, renderer, kinds[k], &stride);
+          g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb), ==, built);
+          assert_boxes (pixels, stride, 531, 299, boxes, i + 1);
+          g_clear_pointer (&pixels, g_free);
+        }
     }
 }
 

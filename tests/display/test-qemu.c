@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hangar-display.h"
+#include "hangar-display-private.h"
 #include "hangar-test-server.h"
 #include "hangar-spice-session.h"
 #include "hangar-vnc-session.h"
@@ -341,6 +341,10 @@ serial_length (Fixture *f)
   return strlen (contents);
 }
 
+static void expect_since (Fixture    *f,
+                          gsize       before,
+                          const char *expected);
+
 /* Types with xdotool and checks that the guest reports exactly @expected (its scancodes, one
  * per line) and nothing else. */
 static void
@@ -348,11 +352,21 @@ type_and_expect (Fixture    *f,
                  const char *keys,
                  const char *expected)
 {
-  g_autofree char *command = g_strdup_printf ("xdotool key --delay 30 %s", keys);
-  g_autofree char *contents = NULL;
   gsize before = serial_length (f);
+  g_autofree char *command = g_strdup_printf ("xdotool key --delay 30 %s", keys);
 
   hangar_test_run (command);
+  expect_since (f, before, expected);
+}
+
+/* Checks that the guest reported exactly @expected since its serial log was @before long. */
+static void
+expect_since (Fixture    *f,
+              gsize       before,
+              const char *expected)
+{
+  g_autofree char *contents = NULL;
+
   {
     gint64 deadline = g_get_monotonic_time () + TIMEOUT_SECONDS * G_USEC_PER_SEC;
 
@@ -430,6 +444,27 @@ test_keys_german (gconstpointer data)
   hangar_test_run ("setxkbmap us");
 }
 
+static void
+test_lock_keys (gconstpointer data)
+{
+  Fixture f = { .spice = GPOINTER_TO_INT (data) };
+  gsize before;
+
+  hangar_test_run ("setxkbmap us");
+  fixture_open (&f);
+  /* The client has Caps Lock on, the guest (QEMU's keyboard LEDs) not: taking the keyboard
+   * presses and releases Caps Lock in the guest, once (VNC: our key events after QEMU's LED
+   * state; SPICE: the server's, after spice_inputs_channel_set_key_locks). */
+  focus (&f);
+  hangar_display_release_grab (f.display);
+  _hangar_display_set_client_locks (f.display, HANGAR_LOCK_CAPS);
+  before = serial_length (&f);
+  _hangar_display_set_grabbed (f.display, TRUE);
+  expect_since (&f, before, "3a\nba\n");
+  type_and_expect (&f, "a", "1e\n9e\n");
+  fixture_close (&f);
+}
+
 static gboolean
 tick_cb (gpointer data)
 {
@@ -461,6 +496,8 @@ main (int   argc,
   g_test_add_data_func ("/display/qemu/spice-keys-us", GINT_TO_POINTER (TRUE), test_keys_us);
   g_test_add_data_func ("/display/qemu/spice-keys-german", GINT_TO_POINTER (TRUE), test_keys_german);
   g_test_add_data_func ("/display/qemu/spice-fds", GINT_TO_POINTER (2), test_keys_us);
+  g_test_add_data_func ("/display/qemu/vnc-lock-keys", GINT_TO_POINTER (FALSE), test_lock_keys);
+  g_test_add_data_func ("/display/qemu/spice-lock-keys", GINT_TO_POINTER (TRUE), test_lock_keys);
 
   ret = g_test_run ();
   hangar_test_stop_xvfb ();

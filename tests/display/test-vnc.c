@@ -217,7 +217,7 @@ test_small_update (void)
   const char *args[] = { "--size", "640x480", "--pattern", "2", NULL };
   GdkRectangle rect = { 300, 10, 20, 12 };
   HangarFramebuffer *fb;
-  guint64 built;
+  guint64 built, patches;
   Fixture f = { 0 };
 
   fixture_open (&f, args, NULL, 700, 520);
@@ -230,12 +230,14 @@ test_small_update (void)
 
   fb = hangar_console_session_get_framebuffer (HANGAR_CONSOLE_SESSION (f.session));
   built = hangar_framebuffer_get_tiles_built (fb);
+  patches = hangar_framebuffer_get_patches_built (fb);
   server_command (f.server, "rect 300 10 20 12 123456");
   WAIT_FOR (hangar_framebuffer_get_n_dirty (fb) > 0);
-  /* The update lies inside one tile: only that tile's node is rebuilt. */
+  /* The update lies inside one tile: no tile's node is rebuilt, the tile gets one patch. */
   g_assert_cmpuint (hangar_framebuffer_get_n_dirty (fb), ==, 1);
   assert_rendered (&f, 640, 480, 2, &rect, 0x123456);
-  g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb) - built, ==, 1);
+  g_assert_cmpuint (hangar_framebuffer_get_tiles_built (fb) - built, ==, 0);
+  g_assert_cmpuint (hangar_framebuffer_get_patches_built (fb) - patches, ==, 1);
 
   fixture_close (&f);
 }
@@ -416,6 +418,108 @@ test_release_on_ungrab (void)
 
     g_assert_cmpstr (line, ==, "EXTKEY 1 0x63 0x2e");
   }
+
+  fixture_close (&f);
+}
+
+/* The next key event the server saw is a plain C: no lock key went out before it. */
+static void
+expect_no_lock_keys (Fixture *f)
+{
+  g_autofree char *line = NULL;
+
+  _hangar_display_key_event (f->display, TRUE, GDK_KEY_c, KC (KEY_C), 0);
+  _hangar_display_key_event (f->display, FALSE, GDK_KEY_c, KC (KEY_C), 0);
+  line = server_next (f->server, "EXTKEY");
+  g_assert_cmpstr (line, ==, "EXTKEY 1 0x63 0x2e");
+  server_expect (f->server, "EXTKEY 0 0x63 0x2e");
+}
+
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static void
+test_lock_keys (void)
+{
+  guint reports = 0;
+  /* The server plays a guest with QEMU's LED state: all locks off at first. */
+  const char *args[] = { "--size", "320x240", "--leds", "0", NULL };
+  Fixture f = { 0 };
+
+  fixture_open (&f, args, NULL, 400, 300);
+  g_signal_connect (f.session, "guest-locks-changed", G_CALLBACK (count_cb), &reports);
+  /* The client has Caps Lock and Num Lock on. */
+  _hangar_display_set_client_locks (f.display, HANGAR_LOCK_CAPS | HANGAR_LOCK_NUM);
+  server_expect (f.server, "LEDS 0");
+  wait_connected (&f);
+
+  /* Taking the keyboard: the guest's locks follow the client's (a press and a release of each
+   * lock key that differs), the guest reports its new LEDs, and nothing more is sent. */
+  _hangar_display_set_grabbed (f.display, TRUE);
+  server_expect (f.server, "EXTKEY 1 0xffe5 0x3a");
+  server_expect (f.server, "LEDS 4");
+  server_expect (f.server, "EXTKEY 0 0xffe5 0x3a");
+  server_expect (f.server, "EXTKEY 1 0xff7f 0x45");
+  server_expect (f.server, "LEDS 6");
+  server_expect (f.server, "EXTKEY 0 0xff7f 0x45");
+  expect_no_lock_keys (&f);
+
+  /* The guest changes its LEDs by itself (Scroll Lock only, as after a reboot): it is put back. */
+  server_command (f.server, "leds 1");
+  server_expect (f.server, "EXTKEY 1 0xffe5 0x3a");
+  server_expect (f.server, "LEDS 5");
+  server_expect (f.server, "EXTKEY 0 0xffe5 0x3a");
+  server_expect (f.server, "EXTKEY 1 0xff7f 0x45");
+  server_expect (f.server, "LEDS 7");
+  server_expect (f.server, "EXTKEY 0 0xff7f 0x45");
+  server_expect (f.server, "EXTKEY 1 0xff14 0x46");
+  server_expect (f.server, "LEDS 6");
+  server_expect (f.server, "EXTKEY 0 0xff14 0x46");
+  expect_no_lock_keys (&f);
+
+  /* Without the keyboard, the guest's locks are its own business ... */
+  hangar_display_release_grab (f.display);
+  reports = 0;
+  server_command (f.server, "leds 0");
+  WAIT_FOR (reports > 0);
+  /* ... until the console takes the keyboard again; the client meanwhile has Caps Lock only. */
+  _hangar_display_set_client_locks (f.display, HANGAR_LOCK_CAPS);
+  _hangar_display_set_grabbed (f.display, TRUE);
+  {
+    g_autofree char *line = server_next (f.server, "EXTKEY");
+
+    g_assert_cmpstr (line, ==, "EXTKEY 1 0xffe5 0x3a");
+  }
+  server_expect (f.server, "LEDS 4");
+  server_expect (f.server, "EXTKEY 0 0xffe5 0x3a");
+  expect_no_lock_keys (&f);
+
+  /* Same state on both sides: taking the keyboard sends nothing. */
+  hangar_display_release_grab (f.display);
+  _hangar_display_set_grabbed (f.display, TRUE);
+  expect_no_lock_keys (&f);
+
+  fixture_close (&f);
+}
+
+static void
+test_lock_keys_unknown (void)
+{
+  /* A server without the LED state pseudo-encoding: the guest's locks are unknown, so none is
+   * toggled blind. */
+  const char *args[] = { "--size", "320x240", NULL };
+  Fixture f = { 0 };
+
+  fixture_open (&f, args, NULL, 400, 300);
+  _hangar_display_set_client_locks (f.display,
+                                    HANGAR_LOCK_CAPS | HANGAR_LOCK_NUM | HANGAR_LOCK_SCROLL);
+  wait_connected (&f);
+  _hangar_display_set_grabbed (f.display, TRUE);
+  expect_no_lock_keys (&f);
 
   fixture_close (&f);
 }
@@ -794,6 +898,8 @@ main (int   argc,
   g_test_add_func ("/display/vnc/keys-without-ext-key-event", test_keys_without_ext_key_event);
   g_test_add_func ("/display/vnc/release-on-ungrab", test_release_on_ungrab);
   g_test_add_func ("/display/vnc/send-keys", test_send_keys);
+  g_test_add_func ("/display/vnc/lock-keys", test_lock_keys);
+  g_test_add_func ("/display/vnc/lock-keys-unknown", test_lock_keys_unknown);
   g_test_add_func ("/display/vnc/pointer-1to1", test_pointer_1to1);
   g_test_add_func ("/display/vnc/pointer-scaled", test_pointer_scaled);
   g_test_add_func ("/display/vnc/hidpi", test_hidpi);

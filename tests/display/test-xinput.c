@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hangar-display.h"
+#include "hangar-display-private.h"
 #include "hangar-test-server.h"
 #include "hangar-vnc-session.h"
 
@@ -35,9 +35,9 @@ typedef struct
 } Fixture;
 
 static void
-fixture_open (Fixture *f)
+fixture_open_with (Fixture            *f,
+                   const char * const *args)
 {
-  const char *args[] = { "--size", "320x240", NULL };
   g_autoptr(GError) error = NULL;
   int fd;
 
@@ -59,6 +59,14 @@ fixture_open (Fixture *f)
             HANGAR_CONSOLE_STATE_CONNECTED);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->display)));
   f->xid = gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (f->window)));
+}
+
+static void
+fixture_open (Fixture *f)
+{
+  const char *args[] = { "--size", "320x240", NULL };
+
+  fixture_open_with (f, args);
 }
 
 static void
@@ -251,6 +259,46 @@ test_click_and_pointer (void)
   fixture_close (&f);
 }
 
+static void
+test_lock_keys (void)
+{
+  /* The server plays a guest with QEMU's LED state, all locks off. */
+  const char *args[] = { "--size", "320x240", "--leds", "0", NULL };
+  Fixture f = { 0 };
+
+  fixture_open_with (&f, args);
+  server_expect (f.server, "LEDS 0");
+  fixture_focus (&f);
+
+  /* Caps Lock goes on in the X server while the console has let go of the keyboard (Ctrl+Alt):
+   * the key stays in the application; GDK's keyboard device sees the lock. */
+  hangar_display_release_grab (f.display);
+  run ("xdotool key Caps_Lock");
+  WAIT_FOR (_hangar_display_get_client_locks (f.display) == HANGAR_LOCK_CAPS);
+
+  /* Taking the keyboard again turns the guest's Caps Lock on: one press and release. */
+  _hangar_display_set_grabbed (f.display, TRUE);
+  {
+    g_autofree char *line = server_next (f.server, "EXTKEY");
+
+    g_assert_cmpstr (line, ==, "EXTKEY 1 0xffe5 0x3a");
+  }
+  server_expect (f.server, "LEDS 4");
+  server_expect (f.server, "EXTKEY 0 0xffe5 0x3a");
+
+  /* Caps Lock pressed while the guest has the keyboard: it reaches the guest once, both sides
+   * go off together and nothing is sent to "fix" it; then a plain a. */
+  run ("xdotool key --delay 20 Caps_Lock a");
+  server_expect (f.server, "EXTKEY 1 0xffe5 0x3a");
+  server_expect (f.server, "LEDS 0");
+  server_expect (f.server, "EXTKEY 0 0xffe5 0x3a");
+  server_expect (f.server, "EXTKEY 1 0x61 0x1e");
+  server_expect (f.server, "EXTKEY 0 0x61 0x1e");
+  WAIT_FOR (_hangar_display_get_client_locks (f.display) == 0);
+
+  fixture_close (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -269,6 +317,7 @@ main (int   argc,
   g_test_add_func ("/display/xinput/german-layout", test_german_layout);
   g_test_add_func ("/display/xinput/accels-and-release", test_accels_and_release);
   g_test_add_func ("/display/xinput/click-and-pointer", test_click_and_pointer);
+  g_test_add_func ("/display/xinput/lock-keys", test_lock_keys);
 
   ret = g_test_run ();
   hangar_test_stop_xvfb ();
