@@ -14,13 +14,11 @@
 /* The machine list's columns: the name takes what is left, the others have fixed widths, so
  * the header and every row line up. When the row is too narrow the last columns are dropped
  * one by one (name and state always stay), so the list, and with it the leaflet, can shrink.
- *
- * The children of the widget are its columns in order, except that the last child always goes
- * into the last column: a row may draw some columns itself (HangarMachineRow draws state, memory
- * and vCPUs) and have widgets only for the name and the OS. A child whose column is dropped
- * gets child-visible FALSE. */
+ * HangarMachineRow draws every cell itself where hangar_columns_layout_place () says. */
 
 #define SPACING 12
+/* The name column never gets narrower than this many average characters. */
+#define NAME_MIN_CHARS 12
 
 static const int column_widths[HANGAR_N_COLUMNS] = {
   0,    /* name: the rest */
@@ -29,19 +27,6 @@ static const int column_widths[HANGAR_N_COLUMNS] = {
   50,   /* vCPUs */
   220,  /* operating system */
 };
-
-struct _HangarColumnsLayout
-{
-  GtkLayoutManager parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (HangarColumnsLayout, hangar_columns_layout, GTK_TYPE_LAYOUT_MANAGER)
-
-GtkLayoutManager *
-hangar_columns_layout_new (void)
-{
-  return g_object_new (HANGAR_TYPE_COLUMNS_LAYOUT, NULL);
-}
 
 /* Width of columns 1..n_fixed, with the spacing before each. */
 static int
@@ -53,6 +38,90 @@ fixed_width (guint n_fixed)
     width += SPACING + column_widths[i];
 
   return width;
+}
+
+/* What rows need of their font: the average character width and the height of a line, in
+ * pixels. Asking Pango for font metrics lays out a sample text, which costs more than a whole
+ * row, so the answer is kept for as long as the font stays the same (rows all share one).
+ * Main thread only. */
+typedef struct
+{
+  guint hash;
+  int   char_width;
+  int   line_height;
+} FontFigures;
+
+static const FontFigures *
+font_figures (GtkWidget *widget)
+{
+  static FontFigures cached = { 0, -1, -1 };
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  guint hash = font != NULL ? pango_font_description_hash (font) : 0;
+
+  if (cached.char_width < 0 || hash != cached.hash)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+      g_autoptr(PangoLayout) layout = pango_layout_new (context);
+      int height;
+
+      /* As a one-line GtkLabel measures itself: the logical height of its layout. */
+      pango_layout_set_text (layout, "Xg", -1);
+      pango_layout_get_pixel_size (layout, NULL, &height);
+      cached.char_width = PANGO_PIXELS_CEIL (pango_font_metrics_get_approximate_char_width (metrics));
+      cached.line_height = height;
+      cached.hash = hash;
+      pango_font_metrics_unref (metrics);
+    }
+
+  return &cached;
+}
+
+/**
+ * hangar_columns_layout_name_min:
+ * @widget: a row
+ *
+ * Returns: the minimum width of the name column, NAME_MIN_CHARS characters of @widget's font
+ */
+int
+hangar_columns_layout_name_min (GtkWidget *widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), 0);
+
+  return NAME_MIN_CHARS * font_figures (widget)->char_width;
+}
+
+/**
+ * hangar_columns_layout_line_height:
+ * @widget: a row
+ *
+ * Returns: the height of one line of text in @widget's font, as a GtkLabel would have
+ */
+int
+hangar_columns_layout_line_height (GtkWidget *widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), 0);
+
+  return font_figures (widget)->line_height;
+}
+
+/**
+ * hangar_columns_layout_min_width:
+ * @widget: a row
+ * @natural: (out) (optional): the width that shows every column
+ *
+ * Returns: the width that shows the name and the state
+ */
+int
+hangar_columns_layout_min_width (GtkWidget *widget,
+                                 int       *natural)
+{
+  int name_min = hangar_columns_layout_name_min (widget);
+
+  if (natural != NULL)
+    *natural = name_min + fixed_width (HANGAR_N_COLUMNS - 1);
+
+  return name_min + fixed_width (1);
 }
 
 /**
@@ -100,91 +169,4 @@ hangar_columns_layout_place (int                     width,
       placement->width[i] = column_width;
       x += column_width;
     }
-}
-
-static void
-hangar_columns_layout_measure (GtkLayoutManager *manager,
-                               GtkWidget        *widget,
-                               GtkOrientation    orientation,
-                               int               for_size,
-                               int              *minimum,
-                               int              *natural,
-                               int              *minimum_baseline,
-                               int              *natural_baseline)
-{
-  GtkWidget *first = gtk_widget_get_first_child (widget);
-  int min = 0;
-  int nat = 0;
-
-  if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    {
-      if (first != NULL)
-        gtk_widget_measure (first, orientation, -1, &min, &nat, NULL, NULL);
-      /* At least the name and the state; at best every column. */
-      *minimum = min + fixed_width (1);
-      *natural = nat + fixed_width (HANGAR_N_COLUMNS - 1);
-      return;
-    }
-
-  for (GtkWidget *child = first; child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      int child_min = 0;
-      int child_nat = 0;
-
-      if (!gtk_widget_should_layout (child))
-        continue;
-      gtk_widget_measure (child, orientation, -1, &child_min, &child_nat, NULL, NULL);
-      min = MAX (min, child_min);
-      nat = MAX (nat, child_nat);
-    }
-
-  *minimum = min;
-  *natural = nat;
-}
-
-static void
-hangar_columns_layout_allocate (GtkLayoutManager *manager,
-                                GtkWidget        *widget,
-                                int               width,
-                                int               height,
-                                int               baseline)
-{
-  GtkWidget *first = gtk_widget_get_first_child (widget);
-  GtkWidget *last = gtk_widget_get_last_child (widget);
-  HangarColumnsPlacement placement;
-  int name_min = 0;
-  guint i = 0;
-
-  if (first != NULL)
-    gtk_widget_measure (first, GTK_ORIENTATION_HORIZONTAL, -1, &name_min, NULL, NULL, NULL);
-  hangar_columns_layout_place (width, name_min, gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL,
-                               &placement);
-
-  for (GtkWidget *child = first; child != NULL; child = gtk_widget_get_next_sibling (child), i++)
-    {
-      guint column = (child == last && child != first) ? HANGAR_N_COLUMNS - 1 : MIN (i, HANGAR_N_COLUMNS - 1);
-
-      gtk_widget_set_child_visible (child, placement.shown[column]);
-      if (!placement.shown[column] || !gtk_widget_should_layout (child))
-        continue;
-
-      gtk_widget_size_allocate (child,
-                                &(GtkAllocation) { placement.x[column], 0,
-                                                   placement.width[column], height },
-                                -1);
-    }
-}
-
-static void
-hangar_columns_layout_class_init (HangarColumnsLayoutClass *klass)
-{
-  GtkLayoutManagerClass *layout_class = GTK_LAYOUT_MANAGER_CLASS (klass);
-
-  layout_class->measure = hangar_columns_layout_measure;
-  layout_class->allocate = hangar_columns_layout_allocate;
-}
-
-static void
-hangar_columns_layout_init (HangarColumnsLayout *self)
-{
 }

@@ -28,14 +28,13 @@ typedef struct {
   gboolean shown[HANGAR_N_COLUMNS];
 } HangarColumnsPlacement;
 
-#define HANGAR_TYPE_COLUMNS_LAYOUT (hangar_columns_layout_get_type ())
-
-G_DECLARE_FINAL_TYPE (HangarColumnsLayout, hangar_columns_layout, HANGAR, COLUMNS_LAYOUT, GtkLayoutManager)
-
-GtkLayoutManager *hangar_columns_layout_new   (void) G_GNUC_WARN_UNUSED_RESULT;
-void              hangar_columns_layout_place (int                     width,
-                                               int                     name_min,
-                                               gboolean                rtl,
-                                               HangarColumnsPlacement *placement);
+int  hangar_columns_layout_name_min    (GtkWidget              *widget);
+int  hangar_columns_layout_line_height (GtkWidget              *widget);
+int  hangar_columns_layout_min_width   (GtkWidget              *widget,
+                                        int                    *natural);
+void hangar_columns_layout_place       (int                     width,
+                                        int                     name_min,
+                                        gboolean                rtl,
+                                        HangarColumnsPlacement *placement);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _HangarMachineList
   GtkListView        *list_view;
   GtkSingleSelection *selection;
   GtkFilterListModel *filter_model;
+  GtkFilter          *title_filter;
   AdwStatusPage      *disconnected_page;
   AdwStatusPage      *reconnecting_page;
   AdwStatusPage      *connecting_page;
@@ -46,8 +47,13 @@ struct _HangarMachineList
 
   guint               summaries_id;  /* idle that asks for the visible machines' title and OS */
   guint               spinner_id;    /* timeout that shows the spinner of a slow connection */
+  guint               refilter_id;   /* idle that filters again after titles came in */
+
+  /* The context menu of a row (a GtkPopoverMenu); owned as a child. */
+  GtkWidget          *row_menu;
 
   guint               folded : 1;
+  guint               titles_wanted : 1;  /* every title of the connection was asked for */
 };
 
 G_DEFINE_FINAL_TYPE (HangarMachineList, hangar_machine_list, GTK_TYPE_WIDGET)
@@ -296,6 +302,8 @@ update_view (HangarMachineList *self)
                          g_str_equal (name, "no-results"));
 }
 
+static void title_changed_cb (HangarMachineList *self);
+
 void
 hangar_machine_list_set_connection (HangarMachineList *self,
                                     HangarConnection  *connection)
@@ -303,12 +311,30 @@ hangar_machine_list_set_connection (HangarMachineList *self,
   g_return_if_fail (HANGAR_IS_MACHINE_LIST (self));
   g_return_if_fail (connection == NULL || HANGAR_IS_CONNECTION (connection));
 
-  if (!g_set_object (&self->connection, connection))
+  if (self->connection == connection)
     return;
+
+  /* Stop following the titles of the machines of the connection we leave. */
+  if (self->connection != NULL && self->titles_wanted)
+    {
+      GListModel *machines = hangar_connection_get_machines (self->connection);
+      guint n = g_list_model_get_n_items (machines);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(HangarMachine) machine = g_list_model_get_item (machines, i);
+
+          g_signal_handlers_disconnect_by_func (machine, title_changed_cb, self);
+        }
+    }
+  g_set_object (&self->connection, connection);
 
   g_signal_group_set_target (self->connection_signals, connection);
   g_signal_group_set_target (self->machines_signals,
                              connection ? hangar_connection_get_machines (connection) : NULL);
+  self->titles_wanted = FALSE;
+  if (self->row_menu != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->row_menu));
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
@@ -402,6 +428,294 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
                HangarMachineList        *self)
 {
   hangar_machine_row_set_machine (HANGAR_MACHINE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+/* Searching by title */
+
+static gboolean
+refilter_cb (gpointer user_data)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (user_data);
+
+  self->refilter_id = 0;
+  gtk_filter_changed (self->title_filter, GTK_FILTER_CHANGE_DIFFERENT);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A title came in: the filter model does not watch its items, so filter again (once for a burst). */
+static void
+title_changed_cb (HangarMachineList *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  if (text != NULL && *text != '\0' && self->refilter_id == 0)
+    self->refilter_id = g_idle_add_full (G_PRIORITY_LOW, refilter_cb, self, NULL);
+}
+
+/* Titles live in each machine's XML and are fetched only for the rows in view. The first search
+ * asks for all of them (in the background, a batch at a time) and filters again as they come. */
+static void
+search_changed_cb (HangarMachineList *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  GListModel *machines;
+  guint n;
+
+  if (text == NULL || *text == '\0' || self->titles_wanted || self->connection == NULL ||
+      hangar_connection_get_state (self->connection) != HANGAR_CONNECTION_STATE_CONNECTED)
+    return;
+
+  self->titles_wanted = TRUE;
+  machines = hangar_connection_get_machines (self->connection);
+  n = g_list_model_get_n_items (machines);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HangarMachine) machine = g_list_model_get_item (machines, i);
+
+      g_signal_connect_object (machine, "notify::title", G_CALLBACK (title_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+      hangar_machine_load_summary (machine);
+    }
+}
+
+/* The context menu of a row: the lifecycle actions the machine's state allows */
+
+typedef struct
+{
+  const char          *name;    /* in the "machines" action group, with the uuid as target */
+  HangarMachineAction  action;
+  const char          *label;
+} RowAction;
+
+static const RowAction row_actions[] = {
+  { "machines.start", HANGAR_MACHINE_ACTION_START, N_("_Start") },
+  { "machines.resume", HANGAR_MACHINE_ACTION_RESUME, N_("_Resume") },
+  { "machines.shutdown", HANGAR_MACHINE_ACTION_SHUTDOWN, N_("Shut _Down") },
+  { "machines.reboot", HANGAR_MACHINE_ACTION_REBOOT, N_("Re_boot") },
+  { "machines.pause", HANGAR_MACHINE_ACTION_PAUSE, N_("_Pause") },
+  { "machines.force-off", HANGAR_MACHINE_ACTION_FORCE_OFF, N_("_Force Off…") },
+};
+
+static void
+append_item (GMenu      *section,
+             const char *label,
+             const char *action,
+             const char *uuid)
+{
+  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target_value (item, action, g_variant_new_string (uuid));
+  g_menu_append_item (section, item);
+}
+
+static GMenuModel *
+build_row_menu (HangarMachine *machine)
+{
+  const char *uuid = hangar_machine_get_uuid (machine);
+  HangarMachineState state = hangar_machine_get_state (machine);
+  GMenu *menu = g_menu_new ();
+  g_autoptr(GMenu) open = g_menu_new ();
+  g_autoptr(GMenu) lifecycle = g_menu_new ();
+  g_autoptr(GMenu) remove = g_menu_new ();
+
+  append_item (open, _("_Open"), "machines.open", uuid);
+  if (state == HANGAR_MACHINE_STATE_RUNNING || state == HANGAR_MACHINE_STATE_PAUSED ||
+      state == HANGAR_MACHINE_STATE_BLOCKED)
+    append_item (open, _("Open _Console"), "machines.open-console", uuid);
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (open));
+
+  for (guint i = 0; i < G_N_ELEMENTS (row_actions); i++)
+    if (hangar_machine_can (machine, row_actions[i].action))
+      append_item (lifecycle, _(row_actions[i].label), row_actions[i].name, uuid);
+  if (g_menu_model_get_n_items (G_MENU_MODEL (lifecycle)) > 0)
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (lifecycle));
+
+  if (hangar_machine_can (machine, HANGAR_MACHINE_ACTION_DELETE))
+    {
+      append_item (remove, _("_Delete…"), "machines.delete", uuid);
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (remove));
+    }
+
+  return G_MENU_MODEL (menu);
+}
+
+static void
+select_machine (HangarMachineList *self,
+                HangarMachine     *machine)
+{
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(HangarMachine) item = g_list_model_get_item (model, i);
+
+      if (item == machine)
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+          return;
+        }
+    }
+}
+
+/* Opens the menu of @row's machine at (@x, @y) in @row's coordinates. */
+static void
+popup_row_menu (HangarMachineList *self,
+                HangarMachineRow  *row,
+                double             x,
+                double             y)
+{
+  HangarMachine *machine = hangar_machine_row_get_machine (row);
+  g_autoptr(GMenuModel) model = NULL;
+  double list_x, list_y;
+
+  if (machine == NULL)
+    return;
+
+  select_machine (self, machine);
+  model = build_row_menu (machine);
+  if (self->row_menu == NULL)
+    {
+      self->row_menu = gtk_popover_menu_new_from_model (NULL);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->row_menu), FALSE);
+      gtk_widget_set_halign (self->row_menu, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->row_menu, GTK_WIDGET (self));
+    }
+  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->row_menu), model);
+
+  if (!gtk_widget_translate_coordinates (GTK_WIDGET (row), GTK_WIDGET (self), x, y, &list_x, &list_y))
+    list_x = list_y = 0;
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_menu),
+                               &(GdkRectangle) { (int) list_x, (int) list_y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->row_menu));
+}
+
+static void
+row_pressed_cb (HangarMachineList *self,
+                int                n_press,
+                double             x,
+                double             y,
+                GtkGestureClick   *gesture)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
+  GtkWidget *row = NULL;
+  double row_x, row_y;
+
+  if (picked != NULL)
+    row = HANGAR_IS_MACHINE_ROW (picked) ? picked
+                                         : gtk_widget_get_ancestor (picked, HANGAR_TYPE_MACHINE_ROW);
+  /* The list item around the row has the padding: a click there is on the row too. */
+  if (row == NULL && picked != NULL)
+    {
+      GtkWidget *child = gtk_widget_get_first_child (picked);
+
+      if (child != NULL && HANGAR_IS_MACHINE_ROW (child))
+        row = child;
+    }
+  if (row == NULL || hangar_machine_row_get_machine (HANGAR_MACHINE_ROW (row)) == NULL)
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (!gtk_widget_translate_coordinates (GTK_WIDGET (self->list_view), row, x, y, &row_x, &row_y))
+    row_x = row_y = 0;
+  /* The list item around the row is what takes the focus. */
+  gtk_widget_grab_focus (gtk_widget_get_parent (row));
+  popup_row_menu (self, HANGAR_MACHINE_ROW (row), row_x, row_y);
+}
+
+/* Menu key or Shift+F10: the menu of the row that has the focus, under its name. */
+static void
+show_menu_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *row = NULL;
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view)))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (focus);
+
+      if (HANGAR_IS_MACHINE_ROW (focus))
+        row = focus;
+      else if (child != NULL && HANGAR_IS_MACHINE_ROW (child))
+        row = child;
+      else
+        row = gtk_widget_get_ancestor (focus, HANGAR_TYPE_MACHINE_ROW);
+    }
+  if (row == NULL)
+    return;
+
+  popup_row_menu (self, HANGAR_MACHINE_ROW (row), 0, gtk_widget_get_height (row));
+}
+
+static HangarMachine *
+lookup_target (HangarMachineList *self,
+               GVariant          *parameter)
+{
+  if (self->connection == NULL)
+    return NULL;
+
+  return hangar_connection_lookup_machine (self->connection, g_variant_get_string (parameter, NULL));
+}
+
+static void
+row_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  HangarMachineList *self = HANGAR_MACHINE_LIST (widget);
+  HangarMachine *machine = lookup_target (self, parameter);
+
+  if (machine == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (row_actions); i++)
+    if (g_str_equal (action_name, row_actions[i].name))
+      {
+        if (hangar_machine_can (machine, row_actions[i].action))
+          hangar_machine_actions_run (widget, machine, row_actions[i].action);
+        return;
+      }
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  HangarMachine *machine = lookup_target (HANGAR_MACHINE_LIST (widget), parameter);
+
+  if (machine != NULL && hangar_machine_can (machine, HANGAR_MACHINE_ACTION_DELETE))
+    hangar_machine_actions_delete (widget, machine);
+}
+
+static void
+open_console_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  HangarMachine *machine = lookup_target (HANGAR_MACHINE_LIST (widget), parameter);
+
+  if (machine != NULL)
+    gtk_widget_activate_action (widget, "win.show-machine-console", "s",
+                                hangar_machine_get_uuid (machine));
+}
+
+/**
+ * hangar_machine_list_get_row_menu:
+ *
+ * Returns: (transfer none) (nullable): the context menu of the rows, once it was first opened
+ */
+GtkWidget *
+hangar_machine_list_get_row_menu (HangarMachineList *self)
+{
+  g_return_val_if_fail (HANGAR_IS_MACHINE_LIST (self), NULL);
+
+  return self->row_menu;
 }
 
 static void
@@ -541,6 +855,9 @@ hangar_machine_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->summaries_id, g_source_remove);
   g_clear_handle_id (&self->spinner_id, g_source_remove);
+  g_clear_handle_id (&self->refilter_id, g_source_remove);
+  /* A child like the others: the loop below unparents it. */
+  self->row_menu = NULL;
   if (self->connection_signals != NULL)
     g_signal_group_set_target (self->connection_signals, NULL);
   if (self->machines_signals != NULL)
@@ -606,6 +923,7 @@ hangar_machine_list_class_init (HangarMachineListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, list_view);
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, selection);
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachineList, title_filter);
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, disconnected_page);
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, reconnecting_page);
   gtk_widget_class_bind_template_child (widget_class, HangarMachineList, connecting_page);
@@ -621,6 +939,7 @@ hangar_machine_list_class_init (HangarMachineListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, bind_row_cb);
   gtk_widget_class_bind_template_callback (widget_class, unbind_row_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_mode_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "machines.open", "s", open_action);
   gtk_widget_class_install_action (widget_class, "machines.delete-selected", NULL,
@@ -629,6 +948,15 @@ hangar_machine_list_class_init (HangarMachineListClass *klass)
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0,
                                        "machines.delete-selected", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (row_actions); i++)
+    gtk_widget_class_install_action (widget_class, row_actions[i].name, "s", row_action);
+  gtk_widget_class_install_action (widget_class, "machines.delete", "s", delete_action);
+  gtk_widget_class_install_action (widget_class, "machines.open-console", "s", open_console_action);
+  gtk_widget_class_install_action (widget_class, "machines.show-menu", NULL, show_menu_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "machines.show-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK,
+                                       "machines.show-menu", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
@@ -655,6 +983,14 @@ hangar_machine_list_init (HangarMachineList *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect_object (click, "pressed", G_CALLBACK (row_pressed_cb), self, G_CONNECT_SWAPPED);
+    gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
+  }
 
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
   g_signal_connect_object (vadjustment, "value-changed",

@@ -28,5 +28,6 @@ void              hangar_machine_list_set_search_mode (HangarMachineList *self,
 void              hangar_machine_list_set_search_text (HangarMachineList *self,
                                                        const char        *text);
 void              hangar_machine_list_focus           (HangarMachineList *self);
+GtkWidget        *hangar_machine_list_get_row_menu    (HangarMachineList *self);
 
 G_END_DECLS

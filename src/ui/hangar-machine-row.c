@@ -20,13 +20,17 @@
  * GTK 4.8's GtkListView keeps up to 200 rows alive (not only the visible ones) and builds,
  * measures, allocates and snapshots all of them on the first fill, so a row has to be cheap:
  * every widget in it costs its CSS style, its measure and its allocation, 200 times over.
- * So a row has only two children, made in C (no GtkBuilder template, no expression bindings):
- * a GtkLabel for the name, which decides the row's minimum width, and a GtkInscription for the
- * OS, which is long and dimmed by CSS. The short cells in between (state icon and label,
- * memory, vCPUs) are drawn by the row itself from the machine's properties at snapshot time;
- * one "notify" handler on the machine updates what changed. HangarColumnsLayout places the
- * children and says where the drawn cells go, so the header (a row too) and the rows line up.
- * The drawn cells are told to assistive technology through the row's description. */
+ * So a row is one widget with no children, made in C (no GtkBuilder template, no expression
+ * bindings): it draws every cell itself at snapshot time (name, with the libvirt title in front
+ * of it when the machine has one; state icon and label; memory; vCPUs; OS), from the machine's
+ * properties; one "notify" handler on the machine updates what changed. Measuring a row costs
+ * nothing: its height is one line of its font and its widths are fixed, both from font figures
+ * kept by hangar-columns-layout.c (a GtkLabel measures its text each time, with width-chars or
+ * ellipsizing several times, and a GtkInscription asks Pango for font metrics, which lays out
+ * a sample text: together they were the largest cost of the first fill). Only the rows on
+ * screen are drawn. hangar_columns_layout_place () says where the cells go, so the header (a
+ * row too) and the rows line up. Assistive technology gets the name as the row's label and
+ * the other cells as its description. */
 struct _HangarMachineRow
 {
   GtkWidget      parent_instance;
@@ -35,8 +39,8 @@ struct _HangarMachineRow
   gulong         notify_id;
   gboolean       header;
 
-  GtkWidget     *name_label;  /* GtkLabel, first child */
-  GtkWidget     *os_label;    /* GtkInscription, last child */
+  char          *text;        /* the name cell: title and name, or the name */
+  PangoAttrList *text_attrs;  /* dims the name after a title; NULL otherwise */
 };
 
 G_DEFINE_FINAL_TYPE (HangarMachineRow, hangar_machine_row, GTK_TYPE_WIDGET)
@@ -50,6 +54,8 @@ enum {
 
 #define ICON_SIZE    16
 #define ICON_SPACING 6
+/* As Adwaita's .dim-label. */
+#define DIM_OPACITY  0.55
 
 static GParamSpec *properties[N_PROPS];
 
@@ -59,6 +65,15 @@ hangar_machine_row_get_machine (HangarMachineRow *self)
   g_return_val_if_fail (HANGAR_IS_MACHINE_ROW (self), NULL);
 
   return self->machine;
+}
+
+/* What the name cell shows: "TITLE  NAME" when the machine has a title, else its name. */
+const char *
+hangar_machine_row_get_text (HangarMachineRow *self)
+{
+  g_return_val_if_fail (HANGAR_IS_MACHINE_ROW (self), NULL);
+
+  return self->text;
 }
 
 static char *
@@ -77,23 +92,57 @@ update_description (HangarMachineRow *self)
   guint vcpus = hangar_machine_get_vcpus (self->machine);
   g_autofree char *description = NULL;
 
-  /* Translators: a machine in the list: its state, memory and number of virtual CPUs */
-  description = g_strdup_printf (ngettext ("%s, %s, %u vCPU", "%s, %s, %u vCPUs", vcpus),
-                                 hangar_machine_get_state_label (self->machine), memory, vcpus);
+  const char *os = hangar_machine_get_os_name (self->machine);
+
+  if (os != NULL && *os != '\0')
+    /* Translators: a machine in the list: its state, memory, number of virtual CPUs and OS */
+    description = g_strdup_printf (ngettext ("%s, %s, %u vCPU, %s", "%s, %s, %u vCPUs, %s", vcpus),
+                                   hangar_machine_get_state_label (self->machine), memory, vcpus, os);
+  else
+    /* Translators: a machine in the list: its state, memory and number of virtual CPUs */
+    description = g_strdup_printf (ngettext ("%s, %s, %u vCPU", "%s, %s, %u vCPUs", vcpus),
+                                   hangar_machine_get_state_label (self->machine), memory, vcpus);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
 }
 
+/* The title, when the machine has one, is what people named it for themselves (virt-manager and
+ * Boxes show it instead of the name); the name follows, dimmed, since virsh and the logs use it. */
 static void
 update_name (HangarMachineRow *self)
 {
   const char *name = hangar_machine_get_name (self->machine);
+  const char *title = hangar_machine_get_title (self->machine);
+  g_autofree char *accessible = NULL;
+  PangoAttribute *attr;
 
-  gtk_label_set_label (GTK_LABEL (self->name_label), name);
-  /* The row is what assistive technology lands on: name it after the machine. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_clear_pointer (&self->text_attrs, pango_attr_list_unref);
+
+  if (title == NULL || *title == '\0' || g_strcmp0 (title, name) == 0)
+    {
+      g_free (self->text);
+      self->text = g_strdup (name);
+      /* The row is what assistive technology lands on: name it after the machine. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                      -1);
+      return;
+    }
+
+  g_free (self->text);
+  self->text = g_strconcat (title, "  ", name, NULL);
+  self->text_attrs = pango_attr_list_new ();
+  attr = pango_attr_foreground_alpha_new ((guint16) (DIM_OPACITY * 65535));
+  attr->start_index = strlen (title);
+  attr->end_index = strlen (self->text);
+  pango_attr_list_insert (self->text_attrs, attr);
+
+  /* Translators: a machine in the list: its title, then its libvirt name */
+  accessible = g_strdup_printf (_("%s (%s)"), title, name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
 }
 
@@ -111,9 +160,11 @@ machine_notify_cb (HangarMachineRow *self,
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
   else if (g_str_equal (name, "os-name"))
-    gtk_inscription_set_text (GTK_INSCRIPTION (self->os_label),
-                              hangar_machine_get_os_name (self->machine));
-  else if (g_str_equal (name, "name"))
+    {
+      update_description (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  else if (g_str_equal (name, "name") || g_str_equal (name, "title"))
     update_name (self);
 }
 
@@ -140,8 +191,6 @@ hangar_machine_row_set_machine (HangarMachineRow *self,
                                                  G_CONNECT_SWAPPED);
       update_name (self);
       update_description (self);
-      gtk_inscription_set_text (GTK_INSCRIPTION (self->os_label),
-                                hangar_machine_get_os_name (machine));
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 
@@ -219,15 +268,16 @@ hangar_machine_row_snapshot (GtkWidget   *widget,
   g_autofree char *vcpus = NULL;
   HangarColumnsPlacement columns;
   const char *state = NULL;
-  int name_min = 0;
+  const char *os = NULL;
   GdkRGBA color;
+  GdkRGBA os_color = { 0 };
   int state_x;
   int state_width;
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
 
-  gtk_widget_measure (self->name_label, GTK_ORIENTATION_HORIZONTAL, -1, &name_min, NULL, NULL, NULL);
-  hangar_columns_layout_place (gtk_widget_get_width (widget), name_min, rtl, &columns);
+  hangar_columns_layout_place (gtk_widget_get_width (widget), hangar_columns_layout_name_min (widget),
+                               rtl, &columns);
   state_x = columns.x[HANGAR_COLUMN_STATE];
   state_width = columns.width[HANGAR_COLUMN_STATE];
 
@@ -241,12 +291,17 @@ hangar_machine_row_snapshot (GtkWidget   *widget,
       memory = g_strdup (_("Memory"));
       vcpus = g_strdup (_("vCPUs"));
       numeric_attrs = pango_attr_list_ref (attrs);
+      os = _("Operating System");
+      os_color = color;
     }
   else if (self->machine != NULL)
     {
       state = hangar_machine_get_state_label (self->machine);
       memory = hangar_format_memory_kib (hangar_machine_get_memory (self->machine));
       vcpus = format_vcpus (hangar_machine_get_vcpus (self->machine));
+      os = hangar_machine_get_os_name (self->machine);
+      os_color = color;
+      os_color.alpha *= DIM_OPACITY;
       /* Digits of equal width, as the .numeric style class does. */
       numeric_attrs = pango_attr_list_new ();
       pango_attr_list_insert (numeric_attrs, pango_attr_font_features_new ("tnum=1"));
@@ -258,6 +313,12 @@ hangar_machine_row_snapshot (GtkWidget   *widget,
       state_width -= ICON_SIZE + ICON_SPACING;
     }
 
+  if (self->header || self->text_attrs == NULL)
+    draw_text (self, snapshot, self->text, columns.x[HANGAR_COLUMN_NAME],
+               columns.width[HANGAR_COLUMN_NAME], FALSE, attrs, &color);
+  else
+    draw_text (self, snapshot, self->text, columns.x[HANGAR_COLUMN_NAME],
+               columns.width[HANGAR_COLUMN_NAME], FALSE, self->text_attrs, &color);
   draw_text (self, snapshot, state, state_x, state_width, FALSE, attrs, &color);
   if (columns.shown[HANGAR_COLUMN_MEMORY])
     draw_text (self, snapshot, memory, columns.x[HANGAR_COLUMN_MEMORY],
@@ -265,8 +326,43 @@ hangar_machine_row_snapshot (GtkWidget   *widget,
   if (columns.shown[HANGAR_COLUMN_VCPUS])
     draw_text (self, snapshot, vcpus, columns.x[HANGAR_COLUMN_VCPUS],
                columns.width[HANGAR_COLUMN_VCPUS], TRUE, numeric_attrs, &color);
+  if (columns.shown[HANGAR_COLUMN_OS])
+    draw_text (self, snapshot, os, columns.x[HANGAR_COLUMN_OS], columns.width[HANGAR_COLUMN_OS],
+               FALSE, attrs, &os_color);
 
-  GTK_WIDGET_CLASS (hangar_machine_row_parent_class)->snapshot (widget, snapshot);
+}
+
+static void
+hangar_machine_row_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  HangarMachineRow *self = HANGAR_MACHINE_ROW (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = hangar_columns_layout_min_width (widget, natural);
+      return;
+    }
+
+  if (self->header)
+    {
+      /* Its text is smaller and bold (see the snapshot): measure that once, it is one widget. */
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, _("Name"));
+      g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      pango_attr_list_insert (attrs, pango_attr_scale_new (0.9));
+      pango_layout_set_attributes (layout, attrs);
+      pango_layout_get_pixel_size (layout, NULL, minimum);
+    }
+  else
+    *minimum = hangar_columns_layout_line_height (widget);
+  *natural = *minimum;
 }
 
 /* The list's column header is a row too, so it shares the row's column layout. */
@@ -278,9 +374,8 @@ set_header (HangarMachineRow *self,
   if (!header)
     return;
 
-  gtk_label_set_label (GTK_LABEL (self->name_label), _("Name"));
-  gtk_inscription_set_text (GTK_INSCRIPTION (self->os_label), _("Operating System"));
-  gtk_widget_remove_css_class (self->os_label, "dim-label");
+  g_free (self->text);
+  self->text = g_strdup (_("Name"));
   gtk_widget_add_css_class (GTK_WIDGET (self), "header");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.open", FALSE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -349,17 +444,24 @@ hangar_machine_row_set_property (GObject      *object,
 static void
 hangar_machine_row_dispose (GObject *object)
 {
-  GtkWidget *child;
   HangarMachineRow *self = HANGAR_MACHINE_ROW (object);
 
   if (self->machine != NULL)
     g_clear_signal_handler (&self->notify_id, self->machine);
   g_clear_object (&self->machine);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
-
   G_OBJECT_CLASS (hangar_machine_row_parent_class)->dispose (object);
+}
+
+static void
+hangar_machine_row_finalize (GObject *object)
+{
+  HangarMachineRow *self = HANGAR_MACHINE_ROW (object);
+
+  g_free (self->text);
+  g_clear_pointer (&self->text_attrs, pango_attr_list_unref);
+
+  G_OBJECT_CLASS (hangar_machine_row_parent_class)->finalize (object);
 }
 
 static void
@@ -369,10 +471,12 @@ hangar_machine_row_class_init (HangarMachineRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hangar_machine_row_dispose;
+  object_class->finalize = hangar_machine_row_finalize;
   object_class->get_property = hangar_machine_row_get_property;
   object_class->set_property = hangar_machine_row_set_property;
 
   widget_class->snapshot = hangar_machine_row_snapshot;
+  widget_class->measure = hangar_machine_row_measure;
 
   properties[PROP_MACHINE] =
     g_param_spec_object ("machine", NULL, NULL,
@@ -386,7 +490,6 @@ hangar_machine_row_class_init (HangarMachineRowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, HANGAR_TYPE_COLUMNS_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "machinerow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
@@ -399,22 +502,5 @@ hangar_machine_row_class_init (HangarMachineRowClass *klass)
 static void
 hangar_machine_row_init (HangarMachineRow *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-
-  self->name_label = gtk_label_new (NULL);
-  gtk_widget_set_hexpand (self->name_label, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->name_label), 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (self->name_label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_width_chars (GTK_LABEL (self->name_label), 12);
-  gtk_widget_add_css_class (self->name_label, "machine-name");
-  gtk_widget_set_parent (self->name_label, widget);
-
-  /* Measured from font metrics, never from its text: the layout gives it a fixed width. */
-  self->os_label = gtk_inscription_new (NULL);
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (self->os_label),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_min_chars (GTK_INSCRIPTION (self->os_label), 1);
-  gtk_widget_add_css_class (self->os_label, "os-column");
-  gtk_widget_add_css_class (self->os_label, "dim-label");
-  gtk_widget_set_parent (self->os_label, widget);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
 }

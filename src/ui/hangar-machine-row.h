@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HangarMachineRow, hangar_machine_row, HANGAR, MACHINE_ROW, GtkWidget)
 
 HangarMachine *hangar_machine_row_get_machine (HangarMachineRow *self);
+const char    *hangar_machine_row_get_text    (HangarMachineRow *self);
 void           hangar_machine_row_set_machine (HangarMachineRow *self,
                                                HangarMachine    *machine);
 

@@ -400,6 +400,26 @@ back_action (GtkWidget  *widget,
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* The console of a machine of the selected connection (the machine list's row menu). */
+static void
+show_machine_console_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  HangarWindow *self = HANGAR_WINDOW (widget);
+  HangarConnection *connection = hangar_window_get_selected_connection (self);
+  HangarMachine *machine = NULL;
+
+  if (connection != NULL)
+    machine = hangar_connection_lookup_machine (connection, g_variant_get_string (parameter, NULL));
+  if (machine == NULL)
+    return;
+
+  hangar_window_show_machine (self, machine);
+  adw_view_stack_set_visible_child_name (hangar_machine_page_get_view_stack (self->machine_page),
+                                         "console");
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -615,6 +635,8 @@ hangar_window_class_init (HangarWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-machine-console", "s",
+                                   show_machine_console_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.add-connection", NULL);

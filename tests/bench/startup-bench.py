@@ -11,7 +11,12 @@ idle once no CPU tick has been charged to it for IDLE_QUIET seconds. Reported pe
             median and minimum: on a shared machine one late tick can add a second to a run
   cpu       CPU seconds (user + system, all threads) used up to then
   rss       peak resident memory (VmHWM from /proc/PID/status), MB
-  idle cpu  CPU seconds used over the next --idle-seconds (must be 0.00: no timers, no polling)
+  idle cpu  CPU seconds used over the next --idle-seconds (must be 0.00: no timers, no polling),
+            in clock ticks as /proc/PID/stat counts them: the precise run time cut into 10 ms
+            steps, so a process that runs 1 ms in 20 s shows 0.01 now and then
+  idle ms   the same CPU time in milliseconds (/proc/PID/task/*/schedstat, nanoseconds)
+  wake/s    context switches per second over the same time, all threads: how often it woke up
+            (against libvirtd, 0.3/s is the daemon's own 5 s keepalive ping and our answer)
   stall     the longest main-loop gap, measured in a separate run with stall-probe.so preloaded
 
 Scenarios, each run for both programs, --runs times (median reported):
@@ -82,6 +87,34 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
 
 
+def task_counters(pid):
+    """Per thread: (context switches, CPU ns) from /proc/PID/task/*/{status,schedstat}.
+
+    The tick counts of /proc/PID/stat are truncated to 10 ms, so an idle process that runs for a
+    millisecond now and then shows 0.00 or 0.01 by chance; schedstat has nanoseconds. Each
+    context switch of an idle process is one wake-up (it sleeps again straight after)."""
+    counters = {}
+    for task in pathlib.Path(f'/proc/{pid}/task').glob('*'):
+        try:
+            switches = sum(int(line.split()[1]) for line in (task / 'status').read_text().splitlines()
+                           if 'ctxt_switches:' in line)
+            counters[task.name] = (switches, int((task / 'schedstat').read_text().split()[0]))
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            pass
+    return counters
+
+
+def idle_activity(before, after, seconds):
+    """Wake-ups per second and CPU ms between two task_counters () snapshots (threads that
+    started in between count from zero)."""
+    switches = ns = 0
+    for tid, (s1, n1) in after.items():
+        s0, n0 = before.get(tid, (0, 0))
+        switches += s1 - s0
+        ns += n1 - n0
+    return switches / seconds, ns / 1e6
+
+
 def peak_rss_mb(pid):
     with open(f'/proc/{pid}/status') as f:
         for line in f:
@@ -142,11 +175,19 @@ def measure(argv, env, idle_seconds=0.0, timeout=90.0, shot=None):
                       rss=peak_rss_mb(pid), windows=len(window_ids(pid, env)))
         if idle_seconds > 0:
             start = cpu_ticks(pid)
-            time.sleep(idle_seconds)
+            counters = task_counters(pid)
+            # Read the threads every 0.2 s and keep the last figures of each: a thread that ends
+            # meanwhile (GLib ends idle pool threads after 15 s) is counted up to its last reading.
+            seen = dict(counters)
+            end = time.monotonic() + idle_seconds
+            while time.monotonic() < end:
+                time.sleep(min(0.2, max(0.0, end - time.monotonic())))
+                seen.update(task_counters(pid))
             if proc.poll() is not None:
                 result['error'] = f'exited with status {proc.returncode} while idle'
                 return result
             result['idle_cpu'] = (cpu_ticks(pid) - start) / CLK_TCK
+            result['idle_wakeups'], result['idle_ms'] = idle_activity(counters, seen, idle_seconds)
             result['rss'] = peak_rss_mb(pid)
         # The screenshot comes last: taking it must not be counted in the idle CPU.
         if shot is not None:
@@ -285,16 +326,20 @@ def report(results, stalls, meta):
     lines += [f'NOTE: {note}' for note in NOTES]
     lines.append('')
     lines.append(f'{"scenario":<10} {"program":<8} {"wall s":>8} {"min":>6} {"CPU s":>8} {"peak MB":>8} '
-                 f'{"idle CPU s":>11} {"windows":>8}  notes')
+                 f'{"idle CPU s":>11} {"idle ms":>8} {"wake/s":>7} {"windows":>8}  notes')
     for (name, prog), runs in results.items():
         errors = [r['error'] for r in runs if 'error' in r]
         idle_cpu = [r['idle_cpu'] for r in runs if 'idle_cpu' in r]
+        idle_ms = [r['idle_ms'] for r in runs if 'idle_ms' in r]
+        idle_wake = [r['idle_wakeups'] for r in runs if 'idle_wakeups' in r]
         windows = [r.get('windows', 0) for r in runs if r.get('idle')]
         walls = [r['wall'] for r in runs if 'wall' in r]
         lines.append(f'{name:<10} {prog:<8} {median(runs, "wall"):>8.3f} '
                      f'{(min(walls) if walls else float("nan")):>6.3f} {median(runs, "cpu"):>8.2f} '
                      f'{median(runs, "rss"):>8.0f} '
                      f'{(f"{idle_cpu[-1]:.2f}" if idle_cpu else "-"):>11} '
+                     f'{(f"{idle_ms[-1]:.2f}" if idle_ms else "-"):>8} '
+                     f'{(f"{idle_wake[-1]:.2f}" if idle_wake else "-"):>7} '
                      f'{(min(windows) if windows else 0):>8}  '
                      + ('; '.join(errors) if errors else ''))
     lines.append('')

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 
 #include "hangar-add-connection-dialog.h"
+#include "hangar-columns-layout.h"
 #include "hangar-connection.h"
 #include "hangar-graph.h"
 #include "hangar-machine.h"
@@ -170,10 +171,8 @@ test_list (Fixture       *fixture,
   for (guint i = 0; i < rows->len; i++)
     {
       HangarMachine *machine = hangar_machine_row_get_machine (g_ptr_array_index (rows, i));
-      GtkWidget *name_label = gtk_widget_get_first_child (g_ptr_array_index (rows, i));
 
-      g_assert_true (GTK_IS_LABEL (name_label));
-      g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (name_label)), ==,
+      g_assert_cmpstr (hangar_machine_row_get_text (g_ptr_array_index (rows, i)), ==,
                        hangar_machine_get_name (machine));
     }
 
@@ -192,6 +191,244 @@ test_list (Fixture       *fixture,
   hangar_machine_list_set_search_text (list, "");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, G_N_ELEMENTS (sorted_names));
   g_assert_cmpstr (hangar_machine_list_get_view_name (list), ==, "machines");
+}
+
+/* A world where some machines carry a libvirt <title>; the last one is far below the rows in view,
+ * so its title is only known once a search asks for every title. */
+static char *
+write_title_world (const char *dir)
+{
+  g_autoptr(GString) xml = g_string_new ("<node>\n");
+  g_autofree char *path = g_build_filename (dir, "titles.xml", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      const char *title = NULL;
+      g_autofree char *name = NULL;
+
+      if (i == 0)
+        {
+          name = g_strdup ("aa-web");
+          title = "Web Front End";
+        }
+      else if (i == 59)
+        {
+          name = g_strdup ("zz-payroll");
+          title = "Payroll &amp; HR";
+        }
+      else
+        name = g_strdup_printf ("mm-%02u", i);
+
+      g_string_append_printf (xml,
+                              "  <domain type='test'>\n"
+                              "    <name>%s</name>\n%s%s%s"
+                              "    <uuid>6a0b3c2e-1f1d-4c55-9b1e-0000000001%02u</uuid>\n"
+                              "    <memory unit='MiB'>64</memory>\n"
+                              "    <vcpu>1</vcpu>\n"
+                              "    <os><type arch='x86_64'>hvm</type></os>\n"
+                              "  </domain>\n",
+                              name, title ? "    <title>" : "", title ? title : "",
+                              title ? "</title>\n" : "", i);
+    }
+  g_string_append (xml, "</node>\n");
+  g_file_set_contents (path, xml->str, -1, &error);
+  g_assert_no_error (error);
+
+  return g_strconcat ("test://", path, NULL);
+}
+
+static GtkWidget *
+find_row (GtkWidget  *list,
+          const char *name)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  find_rows (list, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      HangarMachine *machine = hangar_machine_row_get_machine (g_ptr_array_index (rows, i));
+
+      if (g_strcmp0 (hangar_machine_get_name (machine), name) == 0)
+        return g_ptr_array_index (rows, i);
+    }
+
+  return NULL;
+}
+
+static const char *
+row_label (GtkWidget *row)
+{
+  return hangar_machine_row_get_text (HANGAR_MACHINE_ROW (row));
+}
+
+/* The libvirt title is shown in front of the name, and found by search. */
+static void
+test_titles (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *uri = write_title_world (fixture->dir);
+  HangarMachineList *list;
+  GListModel *model;
+  HangarMachine *payroll;
+  GtkWidget *row;
+
+  fixture_open (fixture, uri);
+  list = HANGAR_MACHINE_LIST (hangar_window_get_machine_list (fixture->window));
+  model = hangar_machine_list_get_model (list);
+  WAIT_UNTIL (g_list_model_get_n_items (model) == 60);
+
+  /* In view: the title comes with the row's summary. */
+  WAIT_UNTIL ((row = find_row (GTK_WIDGET (list), "aa-web")) != NULL &&
+              g_strcmp0 (row_label (row), "Web Front End  aa-web") == 0);
+  g_assert_cmpstr (row_label (find_row (GTK_WIDGET (list), "mm-01")), ==, "mm-01");
+  hangar_ui_test_save_screenshot (GTK_WIDGET (fixture->window), "ui-titles.png");
+
+  /* Out of view: not asked for yet; a search by title finds it all the same. */
+  payroll = hangar_connection_lookup_machine_by_name (fixture->connection, "zz-payroll");
+  g_assert_nonnull (payroll);
+  g_assert_null (hangar_machine_get_title (payroll));
+  hangar_machine_list_set_search_text (list, "PAYROLL & hr");
+  WAIT_UNTIL (g_list_model_get_n_items (model) == 1);
+  g_assert_cmpstr (item_name (model, 0), ==, "zz-payroll");
+  g_assert_cmpstr (hangar_machine_get_title (payroll), ==, "Payroll & HR");
+  WAIT_UNTIL ((row = find_row (GTK_WIDGET (list), "zz-payroll")) != NULL &&
+              g_strcmp0 (row_label (row), "Payroll & HR  zz-payroll") == 0);
+
+  /* Names still match, and a title matches part-way. */
+  hangar_machine_list_set_search_text (list, "front");
+  WAIT_UNTIL (g_list_model_get_n_items (model) == 1);
+  g_assert_cmpstr (item_name (model, 0), ==, "aa-web");
+  hangar_machine_list_set_search_text (list, "mm-0");
+  WAIT_UNTIL (g_list_model_get_n_items (model) == 9);
+  hangar_machine_list_set_search_text (list, "");
+  WAIT_UNTIL (g_list_model_get_n_items (model) == 60);
+}
+
+/* Collects "label=action" for every item of a menu, sections flattened. */
+static void
+collect_menu (GMenuModel *menu,
+              GPtrArray  *items)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_autofree char *label = NULL;
+      g_autofree char *action = NULL;
+
+      if (section != NULL)
+        {
+          collect_menu (section, items);
+          continue;
+        }
+      g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
+      g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action);
+      g_ptr_array_add (items, g_strdup_printf ("%s=%s", label, action));
+    }
+}
+
+static gboolean
+menu_has (GPtrArray  *items,
+          const char *item)
+{
+  return g_ptr_array_find_with_equal_func (items, item, g_str_equal, NULL);
+}
+
+/* Opens the context menu of @name's row as the keyboard does (Menu, Shift+F10 on the focused
+ * row) and returns its items. */
+static GtkWidget *
+open_row_menu (HangarMachineList *list,
+               const char        *name,
+               GPtrArray         *items)
+{
+  GtkWidget *row = find_row (GTK_WIDGET (list), name);
+  GtkWidget *menu;
+
+  g_assert_nonnull (row);
+  /* The list item around the row takes the focus. */
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (row)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "machines.show-menu", NULL));
+  menu = hangar_machine_list_get_row_menu (list);
+  g_assert_nonnull (menu);
+  WAIT_UNTIL (gtk_widget_get_mapped (menu));
+  g_ptr_array_set_size (items, 0);
+  collect_menu (gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (menu)), items);
+
+  return menu;
+}
+
+static void
+test_row_menu (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  HangarMachineList *list;
+  HangarMachine *alpha;
+  GListModel *model;
+  GtkWidget *menu;
+  GMenuModel *menu_model;
+  gboolean started = FALSE;
+
+  fixture_open (fixture, fixture->uri);
+  list = HANGAR_MACHINE_LIST (hangar_window_get_machine_list (fixture->window));
+  model = hangar_machine_list_get_model (list);
+  WAIT_UNTIL (g_list_model_get_n_items (model) == G_N_ELEMENTS (sorted_names));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (fixture->window));
+
+  /* A running machine: what its state allows, and its console. */
+  menu = open_row_menu (list, "bravo running", items);
+  for (guint i = 0; i < items->len; i++)
+    g_test_message ("running: %s", (char *) g_ptr_array_index (items, i));
+  g_assert_true (menu_has (items, "_Open=machines.open"));
+  g_assert_true (menu_has (items, "Open _Console=machines.open-console"));
+  g_assert_true (menu_has (items, "Shut _Down=machines.shutdown"));
+  g_assert_true (menu_has (items, "Re_boot=machines.reboot"));
+  g_assert_true (menu_has (items, "_Pause=machines.pause"));
+  g_assert_true (menu_has (items, "_Force Off…=machines.force-off"));
+  g_assert_false (menu_has (items, "_Start=machines.start"));
+  g_assert_false (menu_has (items, "_Resume=machines.resume"));
+  /* The row's machine is selected, as a right click selects. */
+  g_assert_true (hangar_machine_get_state (gtk_single_selection_get_selected_item (
+                   GTK_SINGLE_SELECTION (model))) == HANGAR_MACHINE_STATE_RUNNING);
+  gtk_popover_popdown (GTK_POPOVER (menu));
+
+  /* A shut-off machine: Start and Delete, no console; its Start item starts it. */
+  alpha = hangar_connection_lookup_machine_by_name (fixture->connection, "alpha");
+  menu = open_row_menu (list, "alpha", items);
+  g_assert_true (menu_has (items, "_Start=machines.start"));
+  g_assert_true (menu_has (items, "_Delete…=machines.delete"));
+  g_assert_false (menu_has (items, "Open _Console=machines.open-console"));
+  g_assert_false (menu_has (items, "Shut _Down=machines.shutdown"));
+
+  menu_model = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (menu));
+  for (int s = 0; s < g_menu_model_get_n_items (menu_model) && !started; s++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu_model, s, G_MENU_LINK_SECTION);
+
+      for (int i = 0; section != NULL && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *action = NULL;
+          g_autoptr(GVariant) target = NULL;
+
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action);
+          if (g_strcmp0 (action, "machines.start") != 0)
+            continue;
+          target = g_menu_model_get_item_attribute_value (section, i, G_MENU_ATTRIBUTE_TARGET, NULL);
+          g_assert_cmpstr (g_variant_get_string (target, NULL), ==, hangar_machine_get_uuid (alpha));
+          /* As the menu does when the item is clicked: the action seen from the popover. */
+          g_assert_true (gtk_widget_activate_action_variant (menu, action, target));
+          started = TRUE;
+          break;
+        }
+    }
+  g_assert_true (started);
+  WAIT_UNTIL (hangar_machine_get_state (alpha) == HANGAR_MACHINE_STATE_RUNNING);
+  gtk_popover_popdown (GTK_POPOVER (menu));
+
+  /* Now running, its menu offers Shut Down instead. */
+  open_row_menu (list, "alpha", items);
+  g_assert_true (menu_has (items, "Shut _Down=machines.shutdown"));
+  g_assert_false (menu_has (items, "_Start=machines.start"));
 }
 
 static GtkWidget *
@@ -250,12 +487,19 @@ test_narrow (Fixture       *fixture,
   WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (list)));
   hangar_ui_test_save_screenshot (GTK_WIDGET (fixture->window), "ui-narrow-list.png");
 
-  /* A row shows name and state, not the OS. */
+  /* A row shows name and state, not the OS (the row draws its cells where the layout says). */
   find_rows (GTK_WIDGET (list), rows);
   g_assert_cmpuint (rows->len, >, 0);
   row = g_ptr_array_index (rows, 0);
-  g_assert_true (gtk_widget_get_child_visible (gtk_widget_get_first_child (row)));
-  g_assert_false (gtk_widget_get_child_visible (gtk_widget_get_last_child (row)));
+  {
+    HangarColumnsPlacement placement;
+
+    hangar_columns_layout_place (gtk_widget_get_width (row), hangar_columns_layout_name_min (row),
+                                 FALSE, &placement);
+    g_assert_true (placement.shown[HANGAR_COLUMN_NAME]);
+    g_assert_true (placement.shown[HANGAR_COLUMN_STATE]);
+    g_assert_false (placement.shown[HANGAR_COLUMN_OS]);
+  }
 
   /* A running machine's page fits too: the rarer actions move into a menu. */
   page = HANGAR_MACHINE_PAGE (hangar_window_get_machine_page (fixture->window));
@@ -591,6 +835,10 @@ main (int   argc,
     return 0;
 
   g_test_add ("/hangar/ui/window/list", Fixture, NULL, fixture_setup, test_list, fixture_teardown);
+  g_test_add ("/hangar/ui/window/titles", Fixture, NULL, fixture_setup, test_titles,
+              fixture_teardown);
+  g_test_add ("/hangar/ui/window/row-menu", Fixture, NULL, fixture_setup, test_row_menu,
+              fixture_teardown);
   g_test_add ("/hangar/ui/window/narrow", Fixture, NULL, fixture_setup, test_narrow,
               fixture_teardown);
   g_test_add ("/hangar/ui/window/start", Fixture, NULL, fixture_setup, test_start,
