@@ -4,17 +4,22 @@
 """Start-up figures for Hangar against a bare libadwaita window (issue 3, "Figures").
 
 Both programs run under Xvfb with GSK_RENDERER=cairo and are measured from outside the process:
-/proc/PID/stat (utime + stime) is sampled every 10 ms from the moment of spawning; the process is
-idle once no CPU tick has been charged to it for IDLE_QUIET seconds. Reported per program:
+the run time of every thread (/proc/PID/task/*/schedstat, nanoseconds) is sampled every 10 ms
+from the moment of spawning; the process is idle once none of its threads has run for IDLE_QUIET
+seconds. (Until 2026-11-24 this used the 10 ms clock ticks of /proc/PID/stat: a late burst of a
+millisecond was seen only when a tick happened to land in it, which moved the idle point of
+either program by up to half a second at random, and the CPU figures were cut to 10 ms.)
+Reported per program:
 
-  wall      seconds from spawn to the last CPU tick before it went idle (the quiet wait is not counted);
-            median and minimum: on a shared machine one late tick can add a second to a run
-  cpu       CPU seconds (user + system, all threads) used up to then
+  wall      seconds from spawn to the last time any thread ran before it went idle (the quiet
+            wait is not counted); median and minimum
+  cpu       CPU seconds (all threads, nanosecond run time) used up to then; a thread that ended
+            counts up to its last 10 ms sample
   rss       peak resident memory (VmHWM from /proc/PID/status), MB
   idle cpu  CPU seconds used over the next --idle-seconds (must be 0.00: no timers, no polling),
-            in clock ticks as /proc/PID/stat counts them: the precise run time cut into 10 ms
-            steps, so a process that runs 1 ms in 20 s shows 0.01 now and then
-  idle ms   the same CPU time in milliseconds (/proc/PID/task/*/schedstat, nanoseconds)
+            from the threads' nanosecond run time (clock ticks, used until 2026-11-24, cut 1 ms
+            into 0.00 or 0.01 by chance)
+  idle ms   the same CPU time in milliseconds
   wake/s    context switches per second over the same time, all threads: how often it woke up
             (against libvirtd, 0.3/s is the daemon's own 5 s keepalive ping and our answer)
   stall     the longest main-loop gap, measured in a separate run with stall-probe.so preloaded
@@ -48,7 +53,6 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CLK_TCK = os.sysconf('SC_CLK_TCK')
 IDLE_QUIET = 1.0
 SAMPLE = 0.01
 BENCH_PREFIX = 'hangar-bench-'
@@ -79,14 +83,6 @@ def log(*args):
 # ---------------------------------------------------------------------------------------------
 # Sampling one process from outside
 
-def cpu_ticks(pid):
-    with open(f'/proc/{pid}/stat', 'rb') as f:
-        data = f.read()
-    # The command name may hold spaces and parentheses; the fields after the last ')' do not.
-    fields = data[data.rindex(b')') + 2:].split()
-    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-
-
 def task_counters(pid):
     """Per thread: (context switches, CPU ns) from /proc/PID/task/*/{status,schedstat}.
 
@@ -102,6 +98,17 @@ def task_counters(pid):
         except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
             pass
     return counters
+
+
+def thread_run_ns(pid, threads):
+    """Updates threads (tid -> run time in ns) from /proc/PID/task/*/schedstat; only schedstat is
+    read, as this runs every 10 ms beside the program being measured."""
+    for task in pathlib.Path(f'/proc/{pid}/task').glob('*'):
+        try:
+            threads[task.name] = int((task / 'schedstat').read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            pass
+    return sum(threads.values())
 
 
 def idle_activity(before, after, seconds):
@@ -146,7 +153,8 @@ def measure(argv, env, idle_seconds=0.0, timeout=90.0, shot=None):
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errfile)
     pid = proc.pid
-    last_ticks = -1
+    threads = {}  # tid -> last run time seen, ns: threads that end still count
+    last_ns = -1
     last_change = t0
     result = {'idle': False}
     try:
@@ -157,24 +165,20 @@ def measure(argv, env, idle_seconds=0.0, timeout=90.0, shot=None):
                 result['error'] = f'exited with status {proc.returncode}: ' + \
                     errfile.read().decode(errors='replace').strip()[-500:]
                 return result
-            try:
-                ticks = cpu_ticks(pid)
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            if ticks != last_ticks:
-                last_ticks = ticks
+            total_ns = thread_run_ns(pid, threads)
+            if total_ns != last_ns:
+                last_ns = total_ns
                 last_change = now
             elif now - last_change >= IDLE_QUIET:
                 break
             if now - t0 > timeout:
-                result['error'] = f'not idle after {timeout:.0f} s ({ticks / CLK_TCK:.2f} CPU-s used)'
+                result['error'] = f'not idle after {timeout:.0f} s ({total_ns / 1e9:.2f} CPU-s used)'
                 return result
             time.sleep(SAMPLE)
 
-        result.update(idle=True, wall=last_change - t0, cpu=last_ticks / CLK_TCK,
+        result.update(idle=True, wall=last_change - t0, cpu=last_ns / 1e9,
                       rss=peak_rss_mb(pid), windows=len(window_ids(pid, env)))
         if idle_seconds > 0:
-            start = cpu_ticks(pid)
             counters = task_counters(pid)
             # Read the threads every 0.2 s and keep the last figures of each: a thread that ends
             # meanwhile (GLib ends idle pool threads after 15 s) is counted up to its last reading.
@@ -186,8 +190,8 @@ def measure(argv, env, idle_seconds=0.0, timeout=90.0, shot=None):
             if proc.poll() is not None:
                 result['error'] = f'exited with status {proc.returncode} while idle'
                 return result
-            result['idle_cpu'] = (cpu_ticks(pid) - start) / CLK_TCK
             result['idle_wakeups'], result['idle_ms'] = idle_activity(counters, seen, idle_seconds)
+            result['idle_cpu'] = result['idle_ms'] / 1000.0
             result['rss'] = peak_rss_mb(pid)
         # The screenshot comes last: taking it must not be counted in the idle CPU.
         if shot is not None:
@@ -335,7 +339,7 @@ def report(results, stalls, meta):
         windows = [r.get('windows', 0) for r in runs if r.get('idle')]
         walls = [r['wall'] for r in runs if 'wall' in r]
         lines.append(f'{name:<10} {prog:<8} {median(runs, "wall"):>8.3f} '
-                     f'{(min(walls) if walls else float("nan")):>6.3f} {median(runs, "cpu"):>8.2f} '
+                     f'{(min(walls) if walls else float("nan")):>6.3f} {median(runs, "cpu"):>8.3f} '
                      f'{median(runs, "rss"):>8.0f} '
                      f'{(f"{idle_cpu[-1]:.2f}" if idle_cpu else "-"):>11} '
                      f'{(f"{idle_ms[-1]:.2f}" if idle_ms else "-"):>8} '
@@ -482,7 +486,7 @@ def main():
 
     meta = (f'{time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; {os.cpu_count()} CPUs; '
             f'median of {ARGS.runs} runs after one warm-up; GSK_RENDERER=cairo; '
-            f'{"a11y on" if ARGS.a11y else "GTK_A11Y=none"}; idle = no CPU tick for {IDLE_QUIET:.0f} s; '
+            f'{"a11y on" if ARGS.a11y else "GTK_A11Y=none"}; idle = no thread ran for {IDLE_QUIET:.0f} s; '
             f'idle CPU over {ARGS.idle_seconds:.0f} s; screenshots in {ARGS.shots_dir}')
     text = report(results, stalls, meta)
     print(text)
