@@ -17,10 +17,14 @@
  *   max_gap_at_ms      when that gap ended
  *   gap_ms G at_ms T   one line for each of the first MAX_GAPS gaps longer than GAP_REPORT_MS
  *
+ * SIGUSR1 starts the figures again (the bench sends it before it scrolls, to see only the gaps of
+ * scrolling, not those of start-up).
+ *
  * It costs 100 wake-ups a second, so it never runs in the timing and idle measurements.
  */
 
 #include <glib.h>
+#include <signal.h>
 
 #define GAP_REPORT_MS 30
 #define MAX_GAPS      64
@@ -33,6 +37,7 @@ static gint64 first_us = -1;
 static gint64 last_us;
 static gint64 max_gap_us;
 static gint64 max_gap_at_us;
+static volatile sig_atomic_t reset_wanted;
 
 static void
 write_report (void)
@@ -52,6 +57,16 @@ static gboolean
 tick_cb (gpointer user_data)
 {
   gint64 now = g_get_monotonic_time ();
+
+  if (reset_wanted)
+    {
+      reset_wanted = 0;
+      max_gap_us = max_gap_at_us = 0;
+      n_gaps = 0;
+      last_us = now;
+      write_report ();
+      return G_SOURCE_CONTINUE;
+    }
 
   if (first_us < 0)
     {
@@ -84,6 +99,12 @@ tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+reset_handler (int signum)
+{
+  reset_wanted = 1;
+}
+
 __attribute__((constructor)) static void
 stall_probe_init (void)
 {
@@ -95,4 +116,5 @@ stall_probe_init (void)
   log_path = g_strdup (path);
   start_us = g_get_monotonic_time ();
   g_timeout_add (10, tick_cb, NULL);
+  signal (SIGUSR1, reset_handler);
 }

@@ -203,6 +203,71 @@ def measure(argv, env, idle_seconds=0.0, timeout=90.0, shot=None):
         errfile.close()
 
 
+def wait_quiet(pid, threads, quiet, timeout=90.0, slack_ns=0):
+    """Waits until the threads of pid have run no more than slack_ns in quiet seconds (0: not at
+    all); returns (run ns, time of the last run that counted)."""
+    t0 = last_change = time.monotonic()
+    last_ns = -1
+    while True:
+        now = time.monotonic()
+        total_ns = thread_run_ns(pid, threads)
+        if last_ns < 0 or total_ns - last_ns > slack_ns:
+            last_ns, last_change = total_ns, now
+        elif now - last_change >= quiet:
+            return total_ns, last_change
+        if now - t0 > timeout:
+            raise RuntimeError(f'not quiet after {timeout:.0f} s')
+        time.sleep(SAMPLE)
+
+
+def measure_scroll(argv, env, pages, stall=False, shot=None):
+    """Scrolls the list down by pages Page_Down keys (xdotool, one each 50 ms, as a held key would)
+    once the program is idle: CPU per page, the time it was busy after the last key, and, with
+    stall=True (stall probe loaded, a separate run as it wakes 100 times a second), the longest
+    main-loop gap while scrolling."""
+    probe_path = None
+    if stall:
+        with tempfile.NamedTemporaryFile(prefix='hangar-stall-', suffix='.txt', delete=False) as f:
+            probe_path = f.name
+        env = dict(env, HANGAR_STALL_LOG=probe_path,
+                   LD_PRELOAD=str(ARGS.build_dir / 'tests' / 'bench' / 'hangar-stall-probe.so'))
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    threads = {}
+    result = {}
+    # The probe itself runs 100 times a second: with it, "quiet" allows a little.
+    slack_ns = 20_000_000 if stall else 0
+    try:
+        wait_quiet(proc.pid, threads, IDLE_QUIET, slack_ns=slack_ns)
+        # A click on a row gives the list the keyboard focus in both programs (same window size).
+        subprocess.run(['xdotool', 'mousemove', '600', '200', 'click', '1'], env=env, check=True)
+        before_ns, _ = wait_quiet(proc.pid, threads, 0.5, slack_ns=slack_ns)
+        if stall:
+            proc.send_signal(signal.SIGUSR1)  # the probe forgets the start-up gaps
+            time.sleep(0.1)
+        t0 = time.monotonic()
+        subprocess.run(['xdotool', 'key', '--delay', '50', '--repeat', str(pages), 'Page_Down'],
+                       env=env, check=True)
+        t_keys = time.monotonic()
+        after_ns, last = wait_quiet(proc.pid, threads, 0.5, slack_ns=slack_ns)
+        result.update(cpu=(after_ns - before_ns) / 1e9, keys_s=t_keys - t0,
+                      settle_ms=max(0.0, last - t_keys) * 1000, alive=proc.poll() is None)
+        if shot is not None:
+            subprocess.run(['import', '-window', 'root', str(shot)], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        stop(proc)
+    if probe_path is not None:
+        try:
+            for line in pathlib.Path(probe_path).read_text().splitlines():
+                words = line.split()
+                if words and words[0] == 'max_gap_ms':
+                    result['max_gap_ms'] = float(words[1])
+        except (OSError, IndexError, ValueError):
+            pass
+        os.unlink(probe_path)
+    return result
+
+
 def measure_stall(argv, env, seconds):
     """Run argv with the stall probe for a fixed time; return the probe's figures."""
     with tempfile.NamedTemporaryFile(prefix='hangar-stall-', suffix='.txt', delete=False) as f:
@@ -387,6 +452,8 @@ def parse_args():
     p.add_argument('--build-dir', type=pathlib.Path, default=ROOT / 'build')
     p.add_argument('--machines', type=int, default=1000)
     p.add_argument('--world-machines', type=int, default=10000)
+    p.add_argument('--scroll-pages', type=int, default=200,
+                   help='Page_Down presses in the scrolling measurement of the world list')
     p.add_argument('--runs', type=int, default=3)
     p.add_argument('--idle-seconds', type=float, default=20.0)
     p.add_argument('--stall-seconds', type=float, default=8.0)
@@ -434,7 +501,7 @@ def main():
     if not ARGS.a11y:
         env.update(GTK_A11Y='none', NO_AT_BRIDGE='1')
 
-    results, stalls = {}, {}
+    results, stalls, scrolls = {}, {}, {}
     tmp = pathlib.Path(tempfile.mkdtemp(prefix='hangar-bench-'))
     hang = None
     try:
@@ -471,6 +538,13 @@ def main():
         for prog, argv in programs(world_uri).items():
             stalls[('world', prog)] = measure_stall(argv, env, ARGS.stall_seconds)
 
+        for prog, argv in programs(world_uri).items():
+            r = measure_scroll(argv, env, ARGS.scroll_pages, shot=ARGS.shots_dir / f'scroll-{prog}.png')
+            probed = measure_scroll(argv, env, ARGS.scroll_pages, stall=True)
+            r['max_gap_ms'] = probed.get('max_gap_ms', float('nan'))
+            log(f'   {prog} scroll: {r}')
+            scrolls[prog] = r
+
         hang = HangingDaemon(tmp / 'hang.sock')
         stalls[('hang', 'hangar')] = measure_stall(programs(hang.uri)['hangar'], env, ARGS.stall_seconds)
     finally:
@@ -489,6 +563,15 @@ def main():
             f'{"a11y on" if ARGS.a11y else "GTK_A11Y=none"}; idle = no thread ran for {IDLE_QUIET:.0f} s; '
             f'idle CPU over {ARGS.idle_seconds:.0f} s; screenshots in {ARGS.shots_dir}')
     text = report(results, stalls, meta)
+    if scrolls:
+        text += (f'\n\nScrolling the world list ({ARGS.scroll_pages} Page_Down, one each 50 ms, from the top; '
+                 'the gap from a second run with the stall probe, reset just before the first key):')
+        for prog, r in scrolls.items():
+            text += (f'\n{prog:<8} CPU {r.get("cpu", float("nan")):6.3f} s, '
+                     f'{1000 * r.get("cpu", float("nan")) / ARGS.scroll_pages:5.1f} ms a page, '
+                     f'busy {r.get("settle_ms", float("nan")):5.0f} ms after the last key, '
+                     f'longest main-loop gap {r.get("max_gap_ms", float("nan")):4.0f} ms'
+                     f'{"" if r.get("alive", True) else " (EXITED)"}')
     print(text)
     if ARGS.output:
         ARGS.output.write_text(text + '\n')
