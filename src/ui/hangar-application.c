@@ -12,14 +12,8 @@
 #include <glib/gi18n.h>
 
 #include "hangar-application.h"
+#include "hangar-console-module.h"
 #include "hangar-window.h"
-
-#if __has_include("hangar-console-window.h")
-# include "hangar-console-window.h"
-# define HAVE_CONSOLE_WINDOW 1
-#else
-# define HAVE_CONSOLE_WINDOW 0
-#endif
 
 #define SYSTEM_URI  "qemu:///system"
 #define SESSION_URI "qemu:///session"
@@ -263,14 +257,17 @@ populate_connections (HangarApplication *self)
 static gboolean
 open_console_window (HangarApplication *self)
 {
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+
   if (self->console_uri == NULL)
     return FALSE;
 
-#if HAVE_CONSOLE_WINDOW
-  gtk_window_present (hangar_console_window_new (GTK_APPLICATION (self), self->console_uri));
-#else
-  g_printerr ("%s\n", _("This build of Hangar cannot open console windows yet."));
-#endif
+  window = hangar_console_module_new_window (GTK_APPLICATION (self), self->console_uri, &error);
+  if (window != NULL)
+    gtk_window_present (window);
+  else
+    g_printerr ("%s\n", error->message);
   g_clear_pointer (&self->console_uri, g_free);
 
   return TRUE;
@@ -383,6 +380,7 @@ hangar_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *add_accels[] = { "<Control>n", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *help_overlay_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (hangar_application_parent_class)->startup (app);
 
@@ -393,6 +391,10 @@ hangar_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add-connection", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  /* GtkApplication sets this one only for gtk/help-overlay.ui, which we do not have (see
+   * show_help_overlay_action () in hangar-window.c). */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         help_overlay_accels);
 }
 
 static void

@@ -11,7 +11,7 @@
 
 #include <glib/gi18n.h>
 
-#include "hangar-console-page.h"
+#include "hangar-console-module.h"
 #include "hangar-graph.h"
 #include "hangar-machine-actions.h"
 #include "hangar-machine-page.h"
@@ -37,10 +37,13 @@ struct _HangarMachinePage
   guint                sample_in_flight : 1;
   guint                details_loaded : 1;
   guint                folded : 1;
+  /* The HangarConsolePage from the console module, owned by console_bin; NULL when the module
+   * could not be loaded (console_bin then says why). */
+  GtkWidget           *console_page;
 
   /* Template widgets */
   AdwViewStack        *view_stack;
-  HangarConsolePage   *console_page;
+  AdwBin              *console_bin;
   AdwViewSwitcherTitle *switcher_title;
   GtkWidget           *header_name_label;
   AdwPreferencesGroup *usage_group;
@@ -403,7 +406,8 @@ hangar_machine_page_set_machine (HangarMachinePage *self,
   g_set_object (&self->machine, machine);
   g_signal_group_set_target (self->machine_signals, machine);
   adw_view_stack_set_visible_child_name (self->view_stack, "overview");
-  hangar_console_page_set_machine (self->console_page, machine);
+  if (self->console_page != NULL)
+    g_object_set (self->console_page, "machine", machine, NULL);
 
   load_details (self);
   update_actions (self);
@@ -561,6 +565,7 @@ hangar_machine_page_dispose (GObject *object)
   if (self->machine_signals != NULL)
     g_signal_group_set_target (self->machine_signals, NULL);
 
+  self->console_page = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), HANGAR_TYPE_MACHINE_PAGE);
   /* dispose_template () only unparents bound children; the template has others. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -603,7 +608,7 @@ hangar_machine_page_class_init (HangarMachinePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/hangarvm/Hangar/ui/hangar-machine-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, console_page);
+  gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, console_bin);
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, header_name_label);
   gtk_widget_class_bind_template_child (widget_class, HangarMachinePage, usage_group);
@@ -639,9 +644,31 @@ hangar_machine_page_class_init (HangarMachinePageClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
-  g_type_ensure (HANGAR_TYPE_CONSOLE_PAGE);
   g_type_ensure (HANGAR_TYPE_GRAPH);
   g_type_ensure (HANGAR_TYPE_MACHINE);
+}
+
+/* The console page comes from the console module (hangar-console-module.c), which is loaded
+ * with the first machine page rather than at start-up. */
+static void
+add_console_page (HangarMachinePage *self)
+{
+  g_autoptr(GError) error = NULL;
+  GType type = hangar_console_module_get_page_type (&error);
+  GtkWidget *status;
+
+  if (type != G_TYPE_INVALID)
+    {
+      self->console_page = g_object_new (type, NULL);
+      adw_bin_set_child (self->console_bin, self->console_page);
+      return;
+    }
+
+  status = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "dialog-error-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("No Console"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (status), error->message);
+  adw_bin_set_child (self->console_bin, status);
 }
 
 static void
@@ -656,6 +683,7 @@ hangar_machine_page_init (HangarMachinePage *self)
                                  G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_console_page (self);
   g_object_bind_property (self->switcher_title, "title-visible", self->header_name_label, "visible",
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
 

@@ -420,6 +420,29 @@ show_machine_console_action (GtkWidget  *widget,
                                          "console");
 }
 
+/* GtkApplication builds gtk/help-overlay.ui under the resource base path for every new window,
+ * which costs start-up a shortcuts window nobody may open; ours sits at another path and is built
+ * here, when it is first asked for (the main menu or Ctrl+?). */
+static void
+show_help_overlay_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (widget);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = NULL;
+
+      builder = gtk_builder_new_from_resource ("/io/github/hangarvm/Hangar/ui/help-overlay.ui");
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+
+  gtk_window_present (GTK_WINDOW (overlay));
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -637,6 +660,8 @@ hangar_window_class_init (HangarWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-machine-console", "s",
                                    show_machine_console_action);
+  gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL,
+                                   show_help_overlay_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.add-connection", NULL);

@@ -100,6 +100,62 @@ test_remember (void)
   g_rmdir (dir);
 }
 
+static void
+help_overlay_activate_after_cb (GApplication *app,
+                                gboolean     *checked)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (active);
+  g_auto(GStrv) accels = NULL;
+  g_auto(GStrv) actions = NULL;
+  GtkShortcutsWindow *overlay;
+
+  /* Not built with the window (GtkApplication would build gtk/help-overlay.ui for each one). */
+  g_assert_nonnull (window);
+  g_assert_null (gtk_application_window_get_help_overlay (window));
+
+  /* Ctrl+? shows it, as GtkApplication's own shortcut would. */
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
+  g_assert_cmpuint (g_strv_length (accels), ==, 1);
+  g_assert_cmpstr (accels[0], ==, "<Control>question");
+  actions = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "<Control>question");
+  g_assert_true (g_strv_contains ((const char * const *) actions, "win.show-help-overlay"));
+
+  /* Built and shown on first use, over the window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  overlay = gtk_application_window_get_help_overlay (window);
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (overlay)) == GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (overlay));
+
+  /* Closing hides it; asking again shows the same one. */
+  gtk_window_close (GTK_WINDOW (overlay));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  g_assert_true (gtk_application_window_get_help_overlay (window) == overlay);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+
+  *checked = TRUE;
+  g_application_quit (app);
+}
+
+static void
+test_help_overlay (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hangar-test-ui-app-XXXXXX", NULL);
+  g_autofree char *uri = g_strdup_printf ("test://%s/world.xml", dir);
+  char *argv[] = { (char *) "hangar", (char *) "--connect", uri, NULL };
+  g_autoptr(HangarApplication) app = hangar_application_new ();
+  gboolean checked = FALSE;
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (help_overlay_activate_after_cb), &checked);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
+  g_assert_true (checked);
+
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -109,6 +165,7 @@ main (int   argc,
 
   g_test_add_func ("/hangar/ui/application/connect-option", test_connect_option);
   g_test_add_func ("/hangar/ui/application/remember", test_remember);
+  g_test_add_func ("/hangar/ui/application/help-overlay", test_help_overlay);
 
   return g_test_run ();
 }
