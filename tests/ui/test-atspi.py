@@ -83,24 +83,31 @@ def find_all(node, predicate, found=None, depth=0):
 
 def start_private_xvfb():
     """Starts Xvfb on a free display number and points DISPLAY at it; None if there is no Xvfb
-    (then the inherited display is used)."""
+    (then the inherited display is used). A server that does not answer a client straight away
+    is replaced: in full suite runs the program once failed with "cannot open display" 0.2 s
+    after the display was announced, so the display is proven with xdpyinfo first."""
     if shutil.which('Xvfb') is None:
         return None
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(write_fd), '-screen', '0', '1400x900x24',
-                             '-nolisten', 'tcp'],
-                            pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
+    for attempt in range(3):
+        read_fd, write_fd = os.pipe()
+        xvfb = subprocess.Popen(['Xvfb', '-displayfd', str(write_fd), '-screen', '0', '1400x900x24',
+                                 '-nolisten', 'tcp'],
+                                pass_fds=(write_fd,), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        answers = bool(number) and (shutil.which('xdpyinfo') is None or subprocess.run(
+            ['xdpyinfo', '-display', f':{number}'], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, timeout=30).returncode == 0)
+        if answers and xvfb.poll() is None:
+            os.environ['DISPLAY'] = f':{number}'
+            os.environ.pop('WAYLAND_DISPLAY', None)
+            return xvfb
+        print(f'# Xvfb (display :{number or "?"}) did not answer; starting another ({attempt + 1}/3)')
         xvfb.kill()
         xvfb.wait()
-        return None
-    os.environ['DISPLAY'] = f':{number}'
-    os.environ.pop('WAYLAND_DISPLAY', None)
-    return xvfb
+    return None
 
 
 def main():
