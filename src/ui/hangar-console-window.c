@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hangar-cached-bin.h"
 #include "hangar-clipboard-bridge.h"
 #include "hangar-console-uri.h"
 #include "hangar-console-util.h"
@@ -31,6 +32,7 @@ struct _HangarConsoleWindow
   GtkRevealer          *fullscreen_revealer;
   GtkBox               *content_box;
   AdwHeaderBar         *header_bar;
+  GtkWidget            *header_cache;  /* the HangarCachedBin around it; it moves as one */
   AdwWindowTitle       *window_title;
   GtkButton            *reconnect_button;
   GtkButton            *fullscreen_button;
@@ -273,7 +275,7 @@ static void
 fullscreen_changed_cb (HangarConsoleWindow *self)
 {
   gboolean fullscreen = gtk_window_is_fullscreen (GTK_WINDOW (self));
-  g_autoptr(GtkWidget) header = g_object_ref (GTK_WIDGET (self->header_bar));
+  g_autoptr(GtkWidget) header = g_object_ref (self->header_cache);
 
   if (fullscreen == (gtk_widget_get_parent (header) == GTK_WIDGET (self->fullscreen_revealer)))
     return;
@@ -410,6 +412,7 @@ hangar_console_window_class_init (HangarConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, fullscreen_revealer);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, content_box);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, header_cache);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, reconnect_button);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, fullscreen_button);
@@ -432,6 +435,7 @@ hangar_console_window_init (HangarConsoleWindow *self)
 {
   GtkEventController *motion;
 
+  g_type_ensure (HANGAR_TYPE_CACHED_BIN);
   g_type_ensure (HANGAR_TYPE_DISPLAY);
   gtk_widget_init_template (GTK_WIDGET (self));
   hangar_clipboard_bridge_attach (self->display);
