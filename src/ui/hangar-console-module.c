@@ -76,28 +76,24 @@ load_module (GError **error)
     {
       path = find_module ();
       module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-      if (module == NULL)
-        {
-          g_set_error (&load_error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       _("The console module could not be loaded: %s"), g_module_error ());
-        }
-      else if (!g_module_symbol (module, "hangar_console_page_get_type",
-                                 (gpointer *) &page_get_type_func) ||
-               !g_module_symbol (module, "hangar_console_window_new",
-                                 (gpointer *) &window_new_func))
-        {
-          g_set_error (&load_error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       _("The console module could not be loaded: %s"), g_module_error ());
-          page_get_type_func = NULL;
-          window_new_func = NULL;
-          g_module_close (module);
-        }
-      else
+      if (module != NULL &&
+          g_module_symbol (module, "hangar_console_page_get_type", (gpointer *) &page_get_type_func) &&
+          g_module_symbol (module, "hangar_console_window_new", (gpointer *) &window_new_func))
         {
           g_debug ("Loaded %s", path);
           g_module_make_resident (module);
           return TRUE;
         }
+
+      /* A broken or partial installation: say which file, and what fixes it. */
+      g_set_error (&load_error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Consoles are not available: Hangar could not load %s (%s). "
+                     "Reinstall Hangar, or run it from its build directory."),
+                   path, g_module_error ());
+      page_get_type_func = NULL;
+      window_new_func = NULL;
+      if (module != NULL)
+        g_module_close (module);
     }
 
   g_propagate_error (error, g_error_copy (load_error));
