@@ -19,9 +19,9 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hangar-display-private.h"
+#include "hangar-qemu-test-utils.h"
 #include "hangar-test-server.h"
 #include "hangar-spice-session.h"
 #include "hangar-vnc-session.h"
@@ -38,35 +38,7 @@ typedef struct
   GtkWindow        *window;
   HangarDisplay    *display;
   gulong            xid;
-  gsize             serial_read;
 } Fixture;
-
-static char *
-path (Fixture    *f,
-      const char *name)
-{
-  return g_build_filename (f->dir, name, NULL);
-}
-
-static char *
-read_serial (Fixture *f)
-{
-  g_autofree char *log = path (f, "serial.log");
-  char *contents = NULL;
-
-  if (!g_file_get_contents (log, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
-}
-
-static gboolean
-serial_has (Fixture    *f,
-            const char *text)
-{
-  g_autofree char *contents = read_serial (f);
-
-  return strstr (contents + MIN (f->serial_read, strlen (contents)), text) != NULL;
-}
 
 /* A TCP port nobody listens on right now (SPICE in QEMU listens on TCP or a path). */
 static guint
@@ -82,28 +54,12 @@ free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-static int
-connect_unix (const char *socket_path)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
-  g_autoptr(GError) error = NULL;
-
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
-  g_assert_no_error (error);
-  return dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
-}
-
 static void
-channel_fd_needed_cb (HangarSpiceSession *session,
-                      guint               request,
-                      Fixture            *f)
+count_fd_request_cb (HangarSpiceSession *session,
+                     guint               request,
+                     Fixture            *f)
 {
-  g_autofree char *spice_sock = path (f, "spice.sock");
-
   f->n_fd_requests++;
-  hangar_spice_session_channel_fd (session, request, connect_unix (spice_sock));
 }
 
 static void
@@ -118,20 +74,15 @@ fixture_open (Fixture *f)
   g_autofree char *serial_arg = NULL;
   g_autofree char *qmp_arg = NULL;
   g_autofree char *drive_arg = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = hangar_qemu_test_launcher ();
   guint port = 0;
   int fd = -1;
 
-  g_subprocess_launcher_set_child_setup (launcher, hangar_test_die_with_parent, NULL, NULL);
   f->dir = g_dir_make_tmp ("hangar-test-qemu-XXXXXX", &error);
   g_assert_no_error (error);
-  serial = path (f, "serial.log");
-  vnc = path (f, "vnc.sock");
-  qmp = path (f, "qmp.sock");
+  serial = g_build_filename (f->dir, "serial.log", NULL);
+  vnc = g_build_filename (f->dir, "vnc.sock", NULL);
+  qmp = g_build_filename (f->dir, "qmp.sock", NULL);
   vnc_arg = g_strdup_printf ("unix:%s", vnc);
   serial_arg = g_strdup_printf ("file:%s", serial);
   qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", qmp);
@@ -140,7 +91,7 @@ fixture_open (Fixture *f)
   if (f->spice)
     {
       g_autofree char *spice_arg = NULL;
-      g_autofree char *spice_sock = path (f, "spice.sock");
+      g_autofree char *spice_sock = g_build_filename (f->dir, "spice.sock", NULL);
 
       port = free_port ();
       if (f->spice_fds)
@@ -153,12 +104,13 @@ fixture_open (Fixture *f)
                                   "-spice", spice_arg, "-serial", serial_arg, "-qmp", qmp_arg,
                                   "-drive", drive_arg, NULL);
       g_assert_no_error (error);
-      WAIT_FOR (serial_has (f, "READY"));
+      WAIT_FOR (hangar_qemu_test_serial_has (f->dir, "READY"));
       f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
       if (f->spice_fds)
         {
-          g_signal_connect (f->session, "channel-fd-needed", G_CALLBACK (channel_fd_needed_cb), f);
-          fd = connect_unix (spice_sock);
+          g_signal_connect (f->session, "channel-fd-needed", G_CALLBACK (count_fd_request_cb), f);
+          hangar_qemu_test_serve_channel_fds (f->session, spice_sock);
+          fd = hangar_qemu_test_connect_unix (spice_sock);
         }
     }
   else
@@ -169,13 +121,11 @@ fixture_open (Fixture *f)
                                   "-vnc", vnc_arg, "-serial", serial_arg, "-qmp", qmp_arg,
                                   "-drive", drive_arg, NULL);
       g_assert_no_error (error);
-      WAIT_FOR (g_file_test (vnc, G_FILE_TEST_EXISTS) && serial_has (f, "READY"));
+      WAIT_FOR (g_file_test (vnc, G_FILE_TEST_EXISTS) &&
+                hangar_qemu_test_serial_has (f->dir, "READY"));
 
       /* A UNIX socket fd, as virDomainOpenGraphicsFD hands it over. */
-      address = g_unix_socket_address_new (vnc);
-      connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
-      g_assert_no_error (error);
-      fd = dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+      fd = hangar_qemu_test_connect_unix (vnc);
       f->session = HANGAR_CONSOLE_SESSION (hangar_vnc_session_new ());
     }
   f->window = GTK_WINDOW (gtk_window_new ());
@@ -202,24 +152,12 @@ fixture_open (Fixture *f)
 static void
 fixture_close (Fixture *f)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   hangar_console_session_close (f->session);
   g_clear_pointer (&f->window, gtk_window_destroy);
-  g_subprocess_force_exit (f->qemu);
-  g_subprocess_wait (f->qemu, NULL, NULL);
-  g_clear_object (&f->qemu);
+  hangar_qemu_test_kill (&f->qemu);
   g_assert_finalize_object (g_steal_pointer (&f->session));
 
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = path (f, name);
-
-      g_unlink (file);
-    }
-  g_rmdir (f->dir);
+  hangar_qemu_test_remove_dir (f->dir);
   g_clear_pointer (&f->dir, g_free);
 }
 
@@ -229,8 +167,8 @@ screendump (Fixture *f,
             int     *width,
             int     *height)
 {
-  g_autofree char *qmp = path (f, "qmp.sock");
-  g_autofree char *ppm = path (f, "screen.ppm");
+  g_autofree char *qmp = g_build_filename (f->dir, "qmp.sock", NULL);
+  g_autofree char *ppm = g_build_filename (f->dir, "screen.ppm", NULL);
   g_autofree char *command = NULL;
   g_autofree char *contents = NULL;
   g_autoptr(GSocketClient) client = g_socket_client_new ();
@@ -336,7 +274,7 @@ test_picture (gconstpointer data)
 static gsize
 serial_length (Fixture *f)
 {
-  g_autofree char *contents = read_serial (f);
+  g_autofree char *contents = hangar_qemu_test_read_serial (f->dir);
 
   return strlen (contents);
 }
@@ -381,7 +319,7 @@ expect_since (Fixture    *f,
       while (g_main_context_iteration (NULL, FALSE))
         ;
     }
-  contents = read_serial (f);
+  contents = hangar_qemu_test_read_serial (f->dir);
   g_assert_cmpstr (contents + before, ==, expected);
 }
 
@@ -465,29 +403,14 @@ test_lock_keys (gconstpointer data)
   fixture_close (&f);
 }
 
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
-  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   int ret;
 
-  if (qemu == NULL || xdotool == NULL || !hangar_test_start_xvfb ())
-    {
-      g_print ("1..0 # SKIP needs qemu-system-x86_64, xdotool and Xvfb\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  /* The guest's serial output is a file: wake the main loop now and then to look at it. */
-  g_timeout_add (20, tick_cb, NULL);
+  if (!hangar_qemu_test_init (&argc, &argv, "xdotool"))
+    return 0;
 
   g_test_add_data_func ("/display/qemu/vnc-picture", GINT_TO_POINTER (FALSE), test_picture);
   g_test_add_data_func ("/display/qemu/vnc-keys-us", GINT_TO_POINTER (FALSE), test_keys_us);

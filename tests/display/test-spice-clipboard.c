@@ -15,14 +15,12 @@
 
 #include "config.h"
 
-#include <gio/gunixsocketaddress.h>
-#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hangar-clipboard-bridge.h"
 #include "hangar-display.h"
+#include "hangar-qemu-test-utils.h"
 #include "hangar-spice-session.h"
 #include "hangar-test-server.h"
 
@@ -43,39 +41,12 @@ typedef struct
   gint64                boot_start;
 } Fixture;
 
-static char *
-path (Fixture    *f,
-      const char *name)
-{
-  return g_build_filename (f->dir, name, NULL);
-}
-
-static char *
-read_serial (Fixture *f)
-{
-  g_autofree char *log = path (f, "serial.log");
-  char *contents = NULL;
-
-  if (!g_file_get_contents (log, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
-}
-
-static gboolean
-serial_has (Fixture    *f,
-            const char *text)
-{
-  g_autofree char *contents = read_serial (f);
-
-  return strstr (contents, text) != NULL;
-}
-
 /* How many agent lines start with @prefix ("HANGAR-AGENT " left out). */
 static guint
 count_lines (Fixture    *f,
              const char *prefix)
 {
-  g_autofree char *contents = read_serial (f);
+  g_autofree char *contents = hangar_qemu_test_read_serial (f->dir);
   g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
   g_autofree char *full = g_strconcat ("HANGAR-AGENT ", prefix, NULL);
   guint n = 0;
@@ -86,6 +57,27 @@ count_lines (Fixture    *f,
   return n;
 }
 
+/* What follows "HANGAR-AGENT <event> selection=S " on the @index-th such line; NULL while
+ * there is no such line. Only whole lines count: the serial log grows a byte at a time, and a
+ * line read before its "\n" may still lack its hex= part. */
+static char *
+agent_line (Fixture    *f,
+            const char *event,
+            guint       selection,
+            guint       index)
+{
+  g_autofree char *contents = hangar_qemu_test_read_serial (f->dir);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("HANGAR-AGENT %s selection=%u ", event, selection);
+  guint seen = 0;
+
+  /* The last piece follows the last "\n": empty, or a line still being written. */
+  for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), prefix) && seen++ == index)
+      return g_strdup (lines[i] + strlen (prefix));
+  return NULL;
+}
+
 /* The text of the @index-th line "HANGAR-AGENT <event> selection=S len=N hex=…", decoded;
  * NULL while there is no such line. */
 static char *
@@ -94,30 +86,22 @@ agent_text (Fixture    *f,
             guint       selection,
             guint       index)
 {
-  g_autofree char *contents = read_serial (f);
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
-  g_autofree char *prefix = g_strdup_printf ("HANGAR-AGENT %s selection=%u ", event, selection);
-  guint seen = 0;
+  g_autofree char *line = agent_line (f, event, selection, index);
+  const char *hex;
+  GString *text;
 
-  for (guint i = 0; lines[i] != NULL; i++)
+  if (line == NULL)
+    return NULL;
+  hex = strstr (line, " hex=");
+  g_assert_nonnull (hex);
+  hex += 5;
+  text = g_string_new (NULL);
+  while (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]))
     {
-      const char *hex;
-      GString *text;
-
-      if (!g_str_has_prefix (g_strstrip (lines[i]), prefix) || seen++ != index)
-        continue;
-      hex = strstr (lines[i], " hex=");
-      g_assert_nonnull (hex);
-      hex += 5;
-      text = g_string_new (NULL);
-      while (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]))
-        {
-          g_string_append_c (text, (char) (g_ascii_xdigit_value (hex[0]) * 16 + g_ascii_xdigit_value (hex[1])));
-          hex += 2;
-        }
-      return g_string_free (text, FALSE);
+      g_string_append_c (text, (char) (g_ascii_xdigit_value (hex[0]) * 16 + g_ascii_xdigit_value (hex[1])));
+      hex += 2;
     }
-  return NULL;
+  return g_string_free (text, FALSE);
 }
 
 /* "len=N fnv=H" of the @index-th @event line, as the agent prints it for any text. */
@@ -127,26 +111,16 @@ agent_digest (Fixture    *f,
               guint       selection,
               guint       index)
 {
-  g_autofree char *contents = read_serial (f);
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
-  g_autofree char *prefix = g_strdup_printf ("HANGAR-AGENT %s selection=%u ", event, selection);
-  guint seen = 0;
+  g_autofree char *line = agent_line (f, event, selection, index);
+  const char *end;
 
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *start;
-      const char *end;
-
-      if (!g_str_has_prefix (g_strstrip (lines[i]), prefix) || seen++ != index)
-        continue;
-      start = lines[i] + strlen (prefix);
-      end = strstr (start, " hex=");
-      if (end == NULL)
-        end = strstr (start, " uptime=");
-      g_assert_nonnull (end);
-      return g_strndup (start, end - start);
-    }
-  return NULL;
+  if (line == NULL)
+    return NULL;
+  end = strstr (line, " hex=");
+  if (end == NULL)
+    end = strstr (line, " uptime=");
+  g_assert_nonnull (end);
+  return g_strndup (line, end - line);
 }
 
 static char *
@@ -159,35 +133,12 @@ digest (const char *text)
   return g_strdup_printf ("len=%zu fnv=%016" G_GINT64_MODIFIER "x", strlen (text), fnv);
 }
 
-static int
-connect_unix (const char *socket_path)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
-  g_autoptr(GError) error = NULL;
-
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
-  g_assert_no_error (error);
-  return dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
-}
-
-static void
-channel_fd_needed_cb (HangarSpiceSession *session,
-                      guint               request,
-                      Fixture            *f)
-{
-  g_autofree char *spice_sock = path (f, "spice.sock");
-
-  hangar_spice_session_channel_fd (session, request, connect_unix (spice_sock));
-}
-
 /* Builds the initramfs; FALSE (test skipped) when no kernel is installed. */
 static gboolean
 make_guest (Fixture  *f,
             char    **kernel)
 {
-  g_autofree char *initrd = path (f, "initrd.cpio");
+  g_autofree char *initrd = g_build_filename (f->dir, "initrd.cpio", NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
@@ -227,18 +178,18 @@ fixture_open (Fixture  *f,
               gboolean  agent)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = hangar_qemu_test_launcher ();
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *kernel = NULL;
   g_autofree char *spice_sock = NULL;
+  int fd;
 
   f->dir = g_dir_make_tmp ("hangar-test-clip-XXXXXX", &error);
   g_assert_no_error (error);
   f->guard = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
                                "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", f->dir, NULL);
   g_assert_no_error (error);
-  spice_sock = path (f, "spice.sock");
+  spice_sock = g_build_filename (f->dir, "spice.sock", NULL);
   if (agent && !make_guest (f, &kernel))
     return FALSE;
 
@@ -254,7 +205,7 @@ fixture_open (Fixture  *f,
       g_ptr_array_add (argv, g_strdup ("-kernel"));
       g_ptr_array_add (argv, g_strdup (kernel));
       g_ptr_array_add (argv, g_strdup ("-initrd"));
-      g_ptr_array_add (argv, path (f, "initrd.cpio"));
+      g_ptr_array_add (argv, g_build_filename (f->dir, "initrd.cpio", NULL));
       g_ptr_array_add (argv, g_strdup ("-append"));
       g_ptr_array_add (argv, g_strdup ("console=ttyS0 quiet panic=-1"));
       add_words (argv, ("-device virtio-serial-pci "
@@ -263,7 +214,6 @@ fixture_open (Fixture  *f,
     }
   g_ptr_array_add (argv, NULL);
 
-  g_subprocess_launcher_set_child_setup (launcher, hangar_test_die_with_parent, NULL, NULL);
   f->boot_start = g_get_monotonic_time ();
   f->qemu = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -271,8 +221,9 @@ fixture_open (Fixture  *f,
   if (agent)
     {
       /* TCG boots the kernel in ~2 s here; leave room for a loaded CI machine. */
-      WAIT_FOR (serial_has (f, "HANGAR-AGENT ready") || serial_has (f, "HANGAR-AGENT error"));
-      g_assert_false (serial_has (f, "HANGAR-AGENT error"));
+      WAIT_FOR (hangar_qemu_test_serial_has (f->dir, "HANGAR-AGENT ready") ||
+                hangar_qemu_test_serial_has (f->dir, "HANGAR-AGENT error"));
+      g_assert_false (hangar_qemu_test_serial_has (f->dir, "HANGAR-AGENT error"));
       g_test_message ("guest agent ready %.2f s after QEMU started",
                       (g_get_monotonic_time () - f->boot_start) / 1e6);
     }
@@ -280,8 +231,9 @@ fixture_open (Fixture  *f,
     WAIT_FOR (g_file_test (spice_sock, G_FILE_TEST_EXISTS));
 
   f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
-  g_signal_connect (f->session, "channel-fd-needed", G_CALLBACK (channel_fd_needed_cb), f);
-  g_assert_true (hangar_console_session_open_fd (f->session, connect_unix (spice_sock), &error));
+  hangar_qemu_test_serve_channel_fds (f->session, spice_sock);
+  fd = hangar_qemu_test_connect_unix (spice_sock);
+  g_assert_true (hangar_console_session_open_fd (f->session, fd, &error));
   g_assert_no_error (error);
   WAIT_FOR (hangar_console_session_get_state (f->session) != HANGAR_CONSOLE_STATE_CONNECTING);
   g_assert_cmpint (hangar_console_session_get_state (f->session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
@@ -291,30 +243,15 @@ fixture_open (Fixture  *f,
 static void
 fixture_close (Fixture *f)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   if (f->session != NULL)
     {
       hangar_console_session_close (f->session);
       WAIT_FOR (hangar_console_session_get_state (f->session) == HANGAR_CONSOLE_STATE_DISCONNECTED);
       g_assert_finalize_object (g_steal_pointer (&f->session));
     }
-  if (f->qemu != NULL)
-    {
-      g_subprocess_force_exit (f->qemu);
-      g_subprocess_wait (f->qemu, NULL, NULL);
-      g_clear_object (&f->qemu);
-    }
+  hangar_qemu_test_kill (&f->qemu);
 
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = path (f, name);
-
-      g_unlink (file);
-    }
-  g_rmdir (f->dir);
+  hangar_qemu_test_remove_dir (f->dir);
   g_clear_pointer (&f->dir, g_free);
   g_output_stream_close (g_subprocess_get_stdin_pipe (f->guard), NULL, NULL);
   g_subprocess_wait (f->guard, NULL, NULL);
@@ -575,7 +512,7 @@ test_agent (void)
                                        G_CALLBACK (availability_cb), &availability);
 
     gdk_clipboard_set_text (clipboard, REOPEN_COMMAND);
-    WAIT_FOR (serial_has (&f, "HANGAR-AGENT closing"));
+    WAIT_FOR (hangar_qemu_test_serial_has (f.dir, "HANGAR-AGENT closing"));
     WAIT_FOR (availability.lost > 0);
     WAIT_FOR (count_lines (&f, "ready ") == 2);
     WAIT_FOR (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
@@ -623,28 +560,14 @@ test_no_agent (void)
   fixture_close (&f);
 }
 
-static gboolean
-tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
   int ret;
 
-  if (qemu == NULL || !hangar_test_start_xvfb ())
-    {
-      g_print ("1..0 # SKIP needs qemu-system-x86_64 and Xvfb\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  /* The guest's serial output is a file: wake the main loop now and then to look at it. */
-  g_timeout_add (20, tick_cb, NULL);
+  if (!hangar_qemu_test_init (&argc, &argv, NULL))
+    return 0;
 
   g_test_add_func ("/display/spice-clipboard/agent", test_agent);
   g_test_add_func ("/display/spice-clipboard/no-agent", test_no_agent);

@@ -19,31 +19,15 @@
 #include "config.h"
 
 #include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "hangar-connection.h"
-#include "hangar-console-page.h"
+#include "hangar-console-test-utils.h"
 #include "hangar-machine.h"
 #include "hangar-machine-page.h"
 #include "hangar-spice-session.h"
 #include "hangar-test-sshd.h"
 #include "hangar-ui-test-utils.h"
-#include "hangar-window.h"
-
-#define DOMAIN_XML \
-  "<domain type='qemu'>" \
-  "  <name>%s</name>" \
-  "  <memory unit='MiB'>64</memory>" \
-  "  <vcpu>1</vcpu>" \
-  "  <os><type arch='x86_64' machine='pc'>hvm</type></os>" \
-  "  <devices>" \
-  "    %s" \
-  "    <video><model type='%s'/></video>" \
-  "  </devices>" \
-  "</domain>"
 
 #define VNC_GRAPHICS "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
 #define SPICE_GRAPHICS "<graphics type='spice' autoport='yes' listen='127.0.0.1'/>"
@@ -52,53 +36,23 @@
 
 typedef struct
 {
-  gboolean           spice;
-  gboolean           unix_socket;
-  char              *name;
-  HangarTestSshd    *sshd;
-  virConnectPtr      external;
-  virDomainPtr       domain;
-  int                guard_fd;
-  GPid               guard_pid;
-  HangarConnection  *connection;
-  GListStore        *connections;
-  HangarWindow      *window;
-  HangarMachine     *machine;
-  HangarConsolePage *page;
-  guint              port;
-  char              *socket;   /* the display's unix socket, for the socket case */
+  gboolean                spice;
+  gboolean                unix_socket;
+  HangarTestSshd         *sshd;
+  /* Its guard also removes the sshd's directory. */
+  HangarConsoleTestGuest  guest;
+  HangarConsoleTestApp    app;
+  HangarMachine          *machine;
+  HangarConsolePage      *page;
+  guint                   port;
+  char                   *socket;   /* the display's unix socket, for the socket case */
 } Fixture;
-
-static void
-ignore_error (void       *data,
-              virErrorPtr error)
-{
-}
-
-/* Removes the guest when our end of its stdin closes, however we end. */
-static void
-spawn_guard (Fixture *f)
-{
-  g_autofree char *script = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
-
-  script = g_strdup_printf ("cat >/dev/null; "
-                            "virsh -q -c qemu:///system destroy '%s' >/dev/null 2>&1; "
-                            "virsh -q -c qemu:///system undefine '%s' >/dev/null 2>&1; "
-                            "rm -rf '%s'; exit 0",
-                            f->name, f->name, f->sshd->dir);
-  argv[2] = script;
-  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                            &f->guard_pid, &f->guard_fd, NULL, NULL, &error);
-  g_assert_no_error (error);
-}
 
 /* Where the running guest's display is: its TCP port, or (socket case) its unix socket. */
 static void
 read_display (Fixture *f)
 {
-  g_autofree char *xml = virDomainGetXMLDesc (f->domain, 0);
+  g_autofree char *xml = virDomainGetXMLDesc (f->guest.domain, 0);
   const char *prefix = f->spice ? "<graphics type='spice' port='" : "<graphics type='vnc' port='";
   const char *found;
 
@@ -124,116 +78,49 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  g_autofree char *name = NULL;
   g_autofree char *xml = NULL;
   g_autofree char *uri = NULL;
 
   f->spice = g_strcmp0 (data, "spice") == 0;
   f->unix_socket = g_strcmp0 (data, "vnc-socket") == 0;
-  f->guard_fd = -1;
   if (hangar_test_sshd_unavailable () != NULL)
     return;
-  virSetErrorFunc (NULL, ignore_error);
-  f->external = virConnectOpen ("qemu:///system");
-  if (f->external == NULL)
+  if (!hangar_console_test_guest_open (&f->guest))
     return;
 
   f->sshd = hangar_test_sshd_start ();
-  f->name = g_strdup_printf ("hangar-test-remote-%s-%d", (const char *) data, (int) getpid ());
-  spawn_guard (f);
-  xml = g_strdup_printf (DOMAIN_XML, f->name,
-                         f->spice ? SPICE_GRAPHICS : f->unix_socket ? SOCKET_GRAPHICS : VNC_GRAPHICS,
-                         f->spice ? "qxl" : "vga");
-  f->domain = virDomainDefineXML (f->external, xml);
-  if (f->domain == NULL)
-    g_error ("Could not define %s: %s", f->name, virGetLastErrorMessage ());
-  g_assert_cmpint (virDomainCreate (f->domain), ==, 0);
+  name = g_strdup_printf ("hangar-test-remote-%s-%d", (const char *) data, (int) getpid ());
+  xml = hangar_console_test_domain_xml (name, f->spice ? SPICE_GRAPHICS
+                                              : f->unix_socket ? SOCKET_GRAPHICS : VNC_GRAPHICS,
+                                        f->spice ? "qxl" : "vga");
+  hangar_console_test_guest_start (&f->guest, name, xml, f->sshd->dir);
   read_display (f);
 
   /* libvirt's own ssh transport, with our key; the wrapper only keeps root's known_hosts
    * file out of it (command= is libvirt's ssh binary parameter, and ours). */
   uri = g_strdup_printf ("qemu+ssh://root@127.0.0.1:%u/system?keyfile=%s&no_verify=1&command=%s",
                          f->sshd->port, f->sshd->client_key, f->sshd->ssh_wrapper);
-  f->connection = hangar_connection_new (uri);
-  g_assert_false (hangar_connection_get_is_local (f->connection));
-  f->connections = g_list_store_new (HANGAR_TYPE_CONNECTION);
-  g_list_store_append (f->connections, f->connection);
-  hangar_connection_open (f->connection);
-
-  f->window = g_object_new (HANGAR_TYPE_WINDOW,
-                            "connections", f->connections,
-                            "default-width", 1100,
-                            "default-height", 760,
-                            NULL);
-  gtk_window_present (GTK_WINDOW (f->window));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
+  hangar_console_test_app_open (&f->app, uri);
+  g_assert_false (hangar_connection_get_is_local (f->app.connection));
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  if (f->connection != NULL)
-    hangar_connection_close (f->connection);
-  g_clear_object (&f->connections);
-  g_clear_object (&f->connection);
-
-  if (f->domain != NULL)
-    {
-      virDomainDestroy (f->domain);
-      virDomainUndefine (f->domain);
-      virDomainFree (f->domain);
-    }
-  g_clear_pointer (&f->external, virConnectClose);
-
-  if (f->guard_fd >= 0)
-    {
-      int status;
-
-      close (f->guard_fd);
-      waitpid (f->guard_pid, &status, 0);
-      g_spawn_close_pid (f->guard_pid);
-    }
+  hangar_console_test_app_close (&f->app);
+  hangar_console_test_guest_clear (&f->guest);
   hangar_test_sshd_stop (f->sshd);
-  g_clear_pointer (&f->name, g_free);
   g_clear_pointer (&f->socket, g_free);
-}
-
-static gboolean
-is_nonblack (HangarFramebuffer *fb)
-{
-  const guint8 *data;
-  gsize stride;
-
-  if (fb == NULL)
-    return FALSE;
-
-  data = hangar_framebuffer_get_data (fb);
-  stride = hangar_framebuffer_get_stride (fb);
-  for (guint y = 0; y < hangar_framebuffer_get_height (fb); y++)
-    for (guint x = 0; x < hangar_framebuffer_get_width (fb); x++)
-      {
-        const guint8 *p = data + y * stride + x * 4;
-
-        if (p[0] != 0 || p[1] != 0 || p[2] != 0)
-          return TRUE;
-      }
-
-  return FALSE;
 }
 
 static gboolean
 showing_screen (Fixture *f)
 {
-  HangarConsoleSession *session = hangar_display_get_session (hangar_console_page_get_display (f->page));
-
   if (g_strcmp0 (hangar_console_page_get_view (f->page), "message") == 0)
     g_error ("The tunnelled console shows a message page");
-  return g_strcmp0 (hangar_console_page_get_view (f->page), "display") == 0 &&
-         session != NULL &&
-         hangar_console_session_get_state (session) == HANGAR_CONSOLE_STATE_CONNECTED &&
-         is_nonblack (hangar_console_session_get_framebuffer (session));
+  return hangar_console_test_showing_screen (f->page);
 }
 
 /* Our ssh processes tunnelling to the display, and the nc each runs on the "host". */
@@ -256,79 +143,15 @@ n_remote_nc (Fixture *f)
   return hangar_test_count_processes (needle);
 }
 
-/* Whether this process (not just someone on this machine) has a TCP connection to
- * 127.0.0.1:@port: the socket inodes of our fds against /proc/net/tcp. */
-static gboolean
-has_tcp_connection_to (guint port)
-{
-  g_autoptr(GHashTable) inodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  g_autofree char *contents = NULL;
-  g_autofree char *remote = g_strdup_printf ("0100007F:%04X", port);
-  g_auto(GStrv) lines = NULL;
-  const char *entry;
-
-  while ((entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename ("/proc/self/fd", entry, NULL);
-      g_autofree char *target = g_file_read_link (path, NULL);
-
-      if (target != NULL && g_str_has_prefix (target, "socket:["))
-        g_hash_table_add (inodes, g_strndup (target + 8, strlen (target) - 9));
-    }
-
-  g_assert_true (g_file_get_contents ("/proc/self/net/tcp", &contents, NULL, NULL));
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 1; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
-      g_autoptr(GPtrArray) words = g_ptr_array_new ();
-
-      for (guint j = 0; fields[j] != NULL; j++)
-        if (*fields[j] != '\0')
-          g_ptr_array_add (words, fields[j]);
-      /* sl local remote st queues tr retrnsmt uid timeout inode */
-      if (words->len > 9 && g_str_equal (g_ptr_array_index (words, 2), remote) &&
-          g_str_equal (g_ptr_array_index (words, 3), "01") &&
-          g_hash_table_contains (inodes, g_ptr_array_index (words, 9)))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-typedef struct
-{
-  virDomainPtr domain;
-  gboolean     start;
-  int          ret;
-  gboolean     done;
-} Run;
-
-static gpointer
-run_thread (gpointer data)
-{
-  Run *r = data;
-
-  r->ret = r->start ? virDomainCreate (r->domain) : virDomainDestroy (r->domain);
-  g_atomic_int_set (&r->done, TRUE);
-  g_main_context_wakeup (NULL);
-
-  return NULL;
-}
-
 /* Starts or destroys the guest from outside (in a thread, as virsh would) while the app runs. */
 static void
 run (Fixture  *f,
      gboolean  start)
 {
-  Run r = { f->domain, start, 0, FALSE };
-  GThread *thread = g_thread_new ("run", run_thread, &r);
+  g_autofree char *message = NULL;
 
-  WAIT_UNTIL (g_atomic_int_get (&r.done));
-  g_thread_join (thread);
-  if (r.ret != 0)
-    g_error ("Could not %s the guest: %s", start ? "start" : "destroy", virGetLastErrorMessage ());
+  if (hangar_console_test_guest_run (&f->guest, start, &message) != 0)
+    g_error ("Could not %s the guest: %s", start ? "start" : "destroy", message);
 }
 
 static gboolean
@@ -340,18 +163,6 @@ showing_not_running (Fixture *f)
          hangar_display_get_session (hangar_console_page_get_display (f->page)) == NULL;
 }
 
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-}
-
 /* spice-client-glib warns ("incomplete link header", fatal here) when a channel's socket
  * closes while it is still linking, which is what closing the console or destroying the guest
  * right after the screen came does. Wait until every ssh has its nc and the links are done. */
@@ -360,7 +171,7 @@ wait_channels_linked (Fixture *f)
 {
   WAIT_UNTIL (n_tunnel_ssh (f) > 0 && n_tunnel_ssh (f) == n_remote_nc (f));
   if (f->spice)
-    settle (500);
+    hangar_console_test_settle (500);
 }
 
 static AdwStatusPage *
@@ -385,16 +196,16 @@ find_mapped_status_page (GtkWidget *widget)
 static void
 open_console (Fixture *f)
 {
-  HangarMachinePage *machine_page = HANGAR_MACHINE_PAGE (hangar_window_get_machine_page (f->window));
+  HangarMachinePage *machine_page = HANGAR_MACHINE_PAGE (hangar_window_get_machine_page (f->app.window));
 
   gint64 begin = g_get_monotonic_time ();
 
   /* Listed first, so show_console shows it at once (see test-console-page.c). */
-  WAIT_UNTIL (hangar_connection_lookup_machine_by_name (f->connection, f->name) != NULL);
+  WAIT_UNTIL (hangar_connection_lookup_machine_by_name (f->app.connection, f->guest.name) != NULL);
   g_test_message ("qemu+ssh connection listed the guest after %.0f ms",
                   (g_get_monotonic_time () - begin) / 1000.0);
-  f->machine = hangar_connection_lookup_machine_by_name (f->connection, f->name);
-  hangar_window_show_console (f->window, f->name);
+  f->machine = hangar_connection_lookup_machine_by_name (f->app.connection, f->guest.name);
+  hangar_window_show_console (f->app.window, f->guest.name);
   g_assert_true (hangar_machine_page_get_machine (machine_page) == f->machine);
   f->page = HANGAR_CONSOLE_PAGE (hangar_ui_test_find_descendant (GTK_WIDGET (machine_page),
                                                                   HANGAR_TYPE_CONSOLE_PAGE));
@@ -422,7 +233,7 @@ test_tunnel (Fixture       *f,
   gint64 begin;
   guint n_ssh;
 
-  if (f->sshd == NULL || f->external == NULL)
+  if (f->sshd == NULL || f->guest.external == NULL)
     {
       g_test_skip (f->sshd == NULL ? "no sshd" : "qemu:///system cannot be opened");
       return;
@@ -439,7 +250,7 @@ test_tunnel (Fixture       *f,
 
   /* Through ssh, not straight to the port: one ssh (and one nc on the host) per socket. */
   if (f->socket == NULL)
-    g_assert_false (has_tcp_connection_to (f->port));
+    g_assert_false (hangar_console_test_has_tcp_connection_to (f->port));
   /* SPICE opens its channels one after another: wait until every ssh has its nc running. */
   wait_channels_linked (f);
   n_ssh = n_tunnel_ssh (f);
@@ -452,11 +263,11 @@ test_tunnel (Fixture       *f,
   {
     g_autofree char *shot = g_strdup_printf ("remote-console-%s.png", (const char *) data);
 
-    hangar_ui_test_save_screenshot (GTK_WIDGET (f->window), shot);
+    hangar_ui_test_save_screenshot (GTK_WIDGET (f->app.window), shot);
   }
 
   /* Off screen: the session and every ssh and nc go. Back: through a new tunnel. */
-  machine_page = HANGAR_MACHINE_PAGE (hangar_window_get_machine_page (f->window));
+  machine_page = HANGAR_MACHINE_PAGE (hangar_window_get_machine_page (f->app.window));
   view_stack = hangar_machine_page_get_view_stack (machine_page);
   adw_view_stack_set_visible_child_name (view_stack, "overview");
   WAIT_UNTIL (hangar_display_get_session (hangar_console_page_get_display (f->page)) == NULL);
@@ -497,14 +308,14 @@ test_tunnel (Fixture       *f,
   adw_view_stack_set_visible_child_name (view_stack, "console");
   WAIT_UNTIL (g_strcmp0 (hangar_console_page_get_view (f->page), "message") == 0);
   g_test_message ("refused login shown after %.0f ms", (g_get_monotonic_time () - begin) / 1000.0);
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (f->app.window));
   message = find_mapped_status_page (GTK_WIDGET (f->page));
   g_assert_nonnull (message);
   g_test_message ("%s: %s", adw_status_page_get_title (message), adw_status_page_get_description (message));
   g_assert_nonnull (strstr (adw_status_page_get_description (message), "set up SSH keys or an agent"));
   g_assert_null (hangar_display_get_session (hangar_console_page_get_display (f->page)));
-  g_assert_cmpint (hangar_connection_get_state (f->connection), ==, HANGAR_CONNECTION_STATE_CONNECTED);
-  hangar_ui_test_save_screenshot (GTK_WIDGET (f->window), "remote-console-refused.png");
+  g_assert_cmpint (hangar_connection_get_state (f->app.connection), ==, HANGAR_CONNECTION_STATE_CONNECTED);
+  hangar_ui_test_save_screenshot (GTK_WIDGET (f->app.window), "remote-console-refused.png");
   wait_no_tunnel_processes (f);
 
   /* The key is accepted again: Reconnect brings the screen back. */

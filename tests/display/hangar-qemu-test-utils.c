@@ -1,0 +1,144 @@
+/* hangar-qemu-test-utils.c
+ *
+ * Copyright 2026 The Hangar authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hangar-qemu-test-utils.h"
+#include "hangar-spice-session.h"
+#include "hangar-test-server.h"
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Starts the private Xvfb and GTK on it. FALSE, with the whole test skipped in TAP, when
+ * qemu-system-x86_64, @other_program (if not NULL) or Xvfb is missing. */
+gboolean
+hangar_qemu_test_init (int          *argc,
+                       char       ***argv,
+                       const char   *other_program)
+{
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+  g_autofree char *other = other_program != NULL ? g_find_program_in_path (other_program) : NULL;
+
+  if (qemu == NULL || (other_program != NULL && other == NULL) || !hangar_test_start_xvfb ())
+    {
+      if (other_program != NULL)
+        g_print ("1..0 # SKIP needs qemu-system-x86_64, %s and Xvfb\n", other_program);
+      else
+        g_print ("1..0 # SKIP needs qemu-system-x86_64 and Xvfb\n");
+      return FALSE;
+    }
+
+  gtk_test_init (argc, argv, NULL);
+  /* The guest's serial output is a file: wake the main loop now and then to look at it. */
+  g_timeout_add (20, tick_cb, NULL);
+
+  return TRUE;
+}
+
+/* For QEMU: its output silenced, and killed if the test dies. */
+GSubprocessLauncher *
+hangar_qemu_test_launcher (void)
+{
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE;
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, hangar_test_die_with_parent, NULL, NULL);
+
+  return launcher;
+}
+
+/* Kills QEMU, if it runs, and waits for it. */
+void
+hangar_qemu_test_kill (GSubprocess **qemu)
+{
+  if (*qemu == NULL)
+    return;
+
+  g_subprocess_force_exit (*qemu);
+  g_subprocess_wait (*qemu, NULL, NULL);
+  g_clear_object (qemu);
+}
+
+/* Removes @dir and the files in it (sockets, logs, images). */
+void
+hangar_qemu_test_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (dir, name, NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
+/* What the guest wrote to its serial port so far (the file @dir/serial.log). */
+char *
+hangar_qemu_test_read_serial (const char *dir)
+{
+  g_autofree char *log = g_build_filename (dir, "serial.log", NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (log, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
+gboolean
+hangar_qemu_test_serial_has (const char *dir,
+                             const char *text)
+{
+  g_autofree char *contents = hangar_qemu_test_read_serial (dir);
+
+  return strstr (contents, text) != NULL;
+}
+
+/* A connected socket fd to @socket_path, as virDomainOpenGraphicsFD would hand one over. */
+int
+hangar_qemu_test_connect_unix (const char *socket_path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr(GError) error = NULL;
+
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  return dup (g_socket_get_fd (g_socket_connection_get_socket (connection)));
+}
+
+static void
+channel_fd_needed_cb (HangarSpiceSession *session,
+                      guint               request,
+                      const char         *socket_path)
+{
+  hangar_spice_session_channel_fd (session, request, hangar_qemu_test_connect_unix (socket_path));
+}
+
+/* Gives each SPICE channel of @session that asks for one an fd of its own, connected to
+ * @socket_path (the way the console page does it with virDomainOpenGraphicsFD). */
+void
+hangar_qemu_test_serve_channel_fds (HangarConsoleSession *session,
+                                    const char           *socket_path)
+{
+  g_assert_true (HANGAR_IS_SPICE_SESSION (session));
+
+  g_signal_connect_data (session, "channel-fd-needed", G_CALLBACK (channel_fd_needed_cb),
+                         g_strdup (socket_path), (GClosureNotify) g_free, 0);
+}
