@@ -106,6 +106,35 @@ run_now (ActionData *data)
   hangar_machine_run_async (data->machine, data->action, NULL, run_cb, data);
 }
 
+/* Asks whether to go on with @data's action: Cancel, or @response (labelled @label, shown as
+ * destructive). @response_cb gets the answer and takes @data. */
+static void
+confirm (ActionData *data,
+         const char *heading,
+         const char *body,
+         GtkWidget  *extra_child,
+         const char *response,
+         const char *label,
+         GCallback   response_cb)
+{
+  GtkRoot *root = gtk_widget_get_root (data->widget);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
+  if (extra_child != NULL)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), extra_child);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    response, label,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), response,
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", response_cb, data);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 force_off_response_cb (AdwMessageDialog *dialog,
                        const char       *response,
@@ -120,26 +149,15 @@ force_off_response_cb (AdwMessageDialog *dialog,
 static void
 confirm_force_off (ActionData *data)
 {
-  GtkRoot *root = gtk_widget_get_root (data->widget);
   g_autofree char *heading = NULL;
-  GtkWidget *dialog;
 
   /* Translators: %s is a machine name */
   heading = g_strdup_printf (_("Force Off “%s”?"), hangar_machine_get_name (data->machine));
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
-                                   _("The machine stops at once, as if its power were cut. "
-                                     "Anything it has not saved is lost. "
-                                     "Use Shut Down to let it close its programs first."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "force-off", _("_Force Off"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "force-off",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (force_off_response_cb), data);
-  gtk_window_present (GTK_WINDOW (dialog));
+  confirm (data, heading,
+           _("The machine stops at once, as if its power were cut. "
+             "Anything it has not saved is lost. "
+             "Use Shut Down to let it close its programs first."),
+           NULL, "force-off", _("_Force Off"), G_CALLBACK (force_off_response_cb));
 }
 
 void
@@ -266,12 +284,11 @@ show_delete_dialog (ActionData                 *data,
                     const HangarMachineDetails *details,
                     const GError               *error)
 {
-  GtkRoot *root = gtk_widget_get_root (data->widget);
   g_autofree char *heading = NULL;
   const char *body;
-  GtkWidget *dialog;
+  GtkWidget *checks;
 
-  if (root == NULL)
+  if (gtk_widget_get_root (data->widget) == NULL)
     {
       action_data_free (data);
       return;
@@ -285,19 +302,8 @@ show_delete_dialog (ActionData                 *data,
   else
     body = _("The machine is deleted together with its firmware variables (NVRAM) and its list "
              "of snapshots. This cannot be undone.");
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, body);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), volume_checks (data, details,
-                                                                                  error));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "delete", _("_Delete"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (dialog, "response", G_CALLBACK (delete_response_cb), data);
-  gtk_window_present (GTK_WINDOW (dialog));
+  checks = volume_checks (data, details, error);
+  confirm (data, heading, body, checks, "delete", _("_Delete"), G_CALLBACK (delete_response_cb));
 }
 
 static void
