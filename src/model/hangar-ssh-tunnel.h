@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (HangarSshTunnel, hangar_ssh_tunnel, HANGAR, SSH_TUNNEL, GO
 /* Errors (G_IO_ERROR domain) a tunnel's process can end with, each with a sentence:
  * G_IO_ERROR_PERMISSION_DENIED (login refused, or an unknown or changed host key),
  * G_IO_ERROR_HOST_UNREACHABLE (no such host, no route, or no SSH server answers),
- * G_IO_ERROR_NOT_FOUND (no netcat on the remote host),
+ * G_IO_ERROR_NOT_FOUND (neither nc nor socat on the remote host, for a unix socket),
  * G_IO_ERROR_CONNECTION_REFUSED (nothing listens at the display's address and port),
  * G_IO_ERROR_FAILED (anything else, with ssh's own words). */
 
@@ -28,6 +28,9 @@ HangarSshTunnel  *hangar_ssh_tunnel_new_for_uri     (const char           *uri,
 const char       *hangar_ssh_tunnel_get_host        (HangarSshTunnel      *self);
 guint             hangar_ssh_tunnel_get_n_running   (HangarSshTunnel      *self);
 const GError     *hangar_ssh_tunnel_get_error       (HangarSshTunnel      *self);
+const char       *hangar_ssh_tunnel_get_control_path (HangarSshTunnel     *self);
+GPid              hangar_ssh_tunnel_get_master_pid  (HangarSshTunnel      *self);
+char            **hangar_ssh_tunnel_build_master_argv (HangarSshTunnel    *self) G_GNUC_WARN_UNUSED_RESULT;
 char            **hangar_ssh_tunnel_build_argv      (HangarSshTunnel      *self,
                                                      const char           *address,
                                                      guint                 port,
@@ -45,5 +48,8 @@ void              hangar_ssh_tunnel_wait_async      (HangarSshTunnel      *self,
 gboolean          hangar_ssh_tunnel_wait_finish     (HangarSshTunnel      *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
+
+guint             hangar_ssh_tunnel_get_n_masters   (void);
+void              hangar_ssh_tunnel_shutdown_all    (void);
 
 G_END_DECLS

@@ -92,12 +92,39 @@ void
 hangar_test_sshd_authorize (HangarTestSshd *sshd,
                             const char     *key)
 {
+  hangar_test_sshd_authorize_with (sshd, key, NULL);
+}
+
+/* @key only, with authorized_keys @options (such as no-port-forwarding or
+ * environment="PATH=…"), if not %NULL. */
+void
+hangar_test_sshd_authorize_with (HangarTestSshd *sshd,
+                                 const char     *key,
+                                 const char     *options)
+{
   g_autofree char *pub = g_strconcat (key, ".pub", NULL);
   g_autofree char *contents = NULL;
+  g_autofree char *line = NULL;
   g_autofree char *path = g_build_filename (sshd->dir, "authorized_keys", NULL);
 
   g_assert_true (g_file_get_contents (pub, &contents, NULL, NULL));
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  line = options != NULL ? g_strdup_printf ("%s %s", options, contents) : g_strdup (contents);
+  g_assert_true (g_file_set_contents (path, line, -1, NULL));
+}
+
+/* How many logins the server has accepted so far (LogLevel VERBOSE logs each one). */
+guint
+hangar_test_sshd_count_logins (HangarTestSshd *sshd)
+{
+  g_autofree char *path = g_build_filename (sshd->dir, "sshd.log", NULL);
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  for (const char *p = text; (p = strstr (p, "Accepted publickey for ")) != NULL; p++)
+    n++;
+
+  return n;
 }
 
 HangarTestSshd *
@@ -140,6 +167,7 @@ hangar_test_sshd_start (void)
                             "KbdInteractiveAuthentication no\n"
                             "UsePAM no\n"
                             "StrictModes no\n"
+                            "PermitUserEnvironment yes\n"
                             "LogLevel VERBOSE\n",
                             sshd->port, host_key, sshd->dir, sshd->dir);
   config_path = g_build_filename (sshd->dir, "sshd_config", NULL);

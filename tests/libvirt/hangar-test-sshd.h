@@ -34,6 +34,10 @@ HangarTestSshd *hangar_test_sshd_start       (void);
 void            hangar_test_sshd_stop        (HangarTestSshd *sshd);
 void            hangar_test_sshd_authorize   (HangarTestSshd *sshd,
                                               const char     *key);
+void            hangar_test_sshd_authorize_with (HangarTestSshd *sshd,
+                                                 const char     *key,
+                                                 const char     *options);
+guint           hangar_test_sshd_count_logins (HangarTestSshd *sshd);
 guint           hangar_test_count_processes  (const char     *needle);
 guint           hangar_test_count_processes_with (const char *needle,
                                                   const char *also);

@@ -6,16 +6,21 @@
  *
  * HangarSshTunnel against a real OpenSSH server on 127.0.0.1 (run from a temporary directory,
  * hangar-test-sshd.c) and a small TCP service standing in for a display: bytes both ways
- * through `ssh … nc`, and each failure (refused key, unknown host key, no SSH server, no nc,
- * closed display port, no such host) as its sentence, with no ssh or nc process left behind.
- * Skips (TAP) when sshd is not installed or we are not root.
+ * through one shared login (an OpenSSH ControlMaster, `ssh -W` for TCP, a remote nc or socat
+ * for a unix socket), logins counted in the server's log, the master lingering and then gone
+ * with its socket, a killed master replaced, socat when the host has no nc, and each failure
+ * (refused key, unknown host key, no SSH server, neither nc nor socat, closed display port, no
+ * such host) as its sentence, with no ssh or nc process left behind. Skips (TAP) when sshd is
+ * not installed or we are not root.
  */
 
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
@@ -71,10 +76,28 @@ fixture_setup (Fixture       *f,
   g_socket_service_start (f->service);
 }
 
+/* Every master of ours has ended (iterating the main context meanwhile). */
+static void
+wait_no_masters (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (hangar_ssh_tunnel_get_n_masters () > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%u ssh masters are left", hangar_ssh_tunnel_get_n_masters ());
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5 * 1000);
+    }
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  /* The shared logins of this test's server (the app does the same when it exits). */
+  hangar_ssh_tunnel_shutdown_all ();
+  wait_no_masters ();
   if (f->service != NULL)
     {
       g_socket_service_stop (f->service);
@@ -179,7 +202,25 @@ count_fds (void)
   return n;
 }
 
-/* No ssh of ours, and no remote nc to @port, are left. */
+/* Our mux clients (one per socket) to this test's server. */
+static guint
+n_clients (Fixture *f)
+{
+  g_autofree char *needle = g_strdup_printf ("-p %u -l root -T", f->sshd->port);
+
+  return hangar_test_count_processes_with (needle, "ControlMaster=no");
+}
+
+/* Our masters (shared logins) to this test's server. */
+static guint
+n_masters (Fixture *f)
+{
+  g_autofree char *needle = g_strdup_printf ("-p %u -l root -i", f->sshd->port);
+
+  return hangar_test_count_processes_with (needle, " -M -N -S ");
+}
+
+/* No ssh client of ours, and no remote nc to @port, are left (a master may linger). */
 static void
 assert_no_processes (Fixture *f,
                      guint    port)
@@ -187,14 +228,31 @@ assert_no_processes (Fixture *f,
   g_autofree char *nc = g_strdup_printf (" 127.0.0.1 %u", port);
   gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-  while (hangar_test_count_processes (f->sshd->dir) > 0 || hangar_test_count_processes (nc) > 0)
+  while (n_clients (f) > 0 || hangar_test_count_processes (nc) > 0)
     {
       if (g_get_monotonic_time () > deadline)
-        g_error ("%u ssh and %u nc processes are left", hangar_test_count_processes (f->sshd->dir),
+        g_error ("%u ssh and %u nc processes are left", n_clients (f),
                  hangar_test_count_processes (nc));
       g_main_context_iteration (NULL, FALSE);
       g_usleep (10 * 1000);
     }
+}
+
+/* Writes a line and reads it back through @fd (after the display's banner, if @banner). */
+static void
+assert_echo (int      fd,
+             gboolean banner)
+{
+  char buffer[64];
+
+  if (banner)
+    {
+      read_exactly (fd, buffer, strlen (BANNER));
+      g_assert_cmpmem (buffer, strlen (BANNER), BANNER, strlen (BANNER));
+    }
+  g_assert_cmpint (write (fd, "ping\n", 5), ==, 5);
+  read_exactly (fd, buffer, 5);
+  g_assert_cmpmem (buffer, 5, "ping\n", 5);
 }
 
 /* What the URI says reaches ssh's command line, as libvirt's own ssh transport would use it. */
@@ -228,14 +286,41 @@ test_argv (void)
   g_assert_cmpstr (argv[0], ==, "/usr/bin/myssh");
   joined = g_strjoinv ("|", argv);
   g_test_message ("%s", joined);
+  /* A socket: a mux client of the shared login, TCP forwarded by the server (no nc), never a
+   * login of its own. */
+  g_assert_nonnull (strstr (joined, "|-o|ControlMaster=no|"));
+  g_assert_nonnull (strstr (joined, "|-S|"));
+  g_assert_nonnull (strstr (joined, "|-o|BatchMode=yes|"));
+  g_assert_nonnull (strstr (joined, "|-o|ProxyCommand=sh -c 'echo hangar-no-ssh-master >&2'|"));
+  g_assert_nonnull (strstr (joined, "|-W|127.0.0.1:5901|--|db.example"));
+  g_assert_null (strstr (joined, " nc"));
+  g_clear_pointer (&argv, g_strfreev);
+  g_clear_pointer (&joined, g_free);
+
+  /* The shared login: the URI's user, port, key and host key checking, in the foreground. */
+  argv = hangar_ssh_tunnel_build_master_argv (tunnel);
+  g_assert_cmpstr (argv[0], ==, "/usr/bin/myssh");
+  joined = g_strjoinv ("|", argv);
+  g_test_message ("%s", joined);
   g_assert_nonnull (strstr (joined, "|-p|2222|"));
   g_assert_nonnull (strstr (joined, "|-l|alice|"));
   g_assert_nonnull (strstr (joined, "|-i|/k dir/id|"));
   g_assert_nonnull (strstr (joined, "|-o|BatchMode=yes|"));
   g_assert_nonnull (strstr (joined, "|-o|StrictHostKeyChecking=\"no\"|"));
+  g_assert_nonnull (strstr (joined, "|-M|-N|-S|"));
+  g_assert_nonnull (strstr (joined, "|-o|ControlPersist=no|"));
+  g_assert_nonnull (strstr (joined, "|--|db.example"));
+  g_clear_pointer (&argv, g_strfreev);
+  g_clear_pointer (&joined, g_free);
+
+  /* A unix socket: nc on the host (netcat=), else socat. */
+  argv = hangar_ssh_tunnel_build_argv (tunnel, "/run/x/vnc.sock", 0, &error);
+  g_assert_no_error (error);
+  joined = g_strjoinv ("|", argv);
   g_assert_nonnull (strstr (joined, "|--|db.example|sh -c "));
   g_assert_nonnull (strstr (joined, "/opt/my nc"));
-  g_assert_nonnull (strstr (joined, "127.0.0.1 5901"));
+  g_assert_nonnull (strstr (joined, "socat"));
+  g_assert_null (strstr (joined, "|-W|"));
   g_clear_pointer (&argv, g_strfreev);
   g_clear_pointer (&joined, g_free);
 
@@ -280,8 +365,33 @@ test_argv (void)
     g_test_message ("fake nc got: %s", out);
     g_assert_cmpstr (out, ==, "-U\n/var/lib/a b/vnc'$(x)\"`y`;z.sock\n");
     g_clear_pointer (&argv, g_strfreev);
+    g_clear_pointer (&out, g_free);
     g_clear_object (&tunnel);
     g_unlink (fake);
+
+    /* No nc: socat gets the path with socat's own specials escaped (it unescapes them). */
+    {
+      g_autofree char *socat = g_build_filename (dir, "socat", NULL);
+      g_autofree char *script = NULL;
+      g_autofree char *with_path = NULL;
+
+      g_assert_true (g_file_set_contents (socat, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n", -1, NULL));
+      g_assert_cmpint (g_chmod (socat, 0755), ==, 0);
+      tunnel = hangar_ssh_tunnel_new_for_uri ("qemu+ssh://host/system?netcat=/nonexistent/nc", &error);
+      g_assert_no_error (error);
+      argv = hangar_ssh_tunnel_build_argv (tunnel, path, 0, &error);
+      g_assert_no_error (error);
+      script = g_shell_quote (argv[g_strv_length (argv) - 1]);
+      with_path = g_strdup_printf ("PATH=%s:/usr/bin:/bin; export PATH; eval %s", dir, script);
+      g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "/bin/sh", (char *) "-c", with_path, NULL },
+                                   NULL, 0, NULL, NULL, &out, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_test_message ("fake socat got: %s", out);
+      g_assert_cmpstr (out, ==, "-\nUNIX-CONNECT:/var/lib/a\\ b/vnc\\'\\$\\(x\\)\\\"\\`y\\`\\;z.sock\n");
+      g_clear_pointer (&argv, g_strfreev);
+      g_clear_object (&tunnel);
+      g_unlink (socat);
+    }
     g_rmdir (dir);
   }
 
@@ -291,12 +401,17 @@ test_argv (void)
   argv = hangar_ssh_tunnel_build_argv (tunnel, "::1", 5900, &error);
   g_assert_no_error (error);
   joined = g_strjoinv ("|", argv);
+  g_assert_nonnull (strstr (joined, "|-W|[::1]:5900|--|::1"));
+  g_clear_pointer (&argv, g_strfreev);
+  g_clear_pointer (&joined, g_free);
+  argv = hangar_ssh_tunnel_build_master_argv (tunnel);
+  joined = g_strjoinv ("|", argv);
   known = g_build_filename (g_get_user_config_dir (), "libvirt", "known_hosts", NULL);
   g_assert_cmpstr (argv[0], ==, "ssh");
   g_assert_nonnull (strstr (joined, "|-l|root|"));
   g_assert_nonnull (strstr (joined, "StrictHostKeyChecking=\"accept-new\""));
   g_assert_nonnull (strstr (joined, known));
-  g_assert_nonnull (strstr (joined, "|--|::1|"));
+  g_assert_nonnull (strstr (joined, "|--|::1"));
   g_assert_null (strstr (joined, "|-p|"));
 }
 
@@ -367,7 +482,15 @@ test_route (void)
     }
 }
 
-/* Bytes both ways through ssh and nc; closing ends ssh and the remote nc, and leaks no fd. */
+/* Whether @path is there (a control socket). */
+static gboolean
+exists (const char *path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Bytes both ways through three sockets of one shared login; closing ends the clients, the
+ * master goes a little later with its socket, and no fd leaks. */
 static void
 test_echo (Fixture       *f,
            gconstpointer  data)
@@ -375,7 +498,7 @@ test_echo (Fixture       *f,
   g_autoptr(HangarSshTunnel) tunnel = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
-  char buffer[64];
+  g_autofree char *control = NULL;
   guint n_fds;
   gint64 begin;
   int fds[3];
@@ -399,19 +522,39 @@ test_echo (Fixture       *f,
       g_assert_no_error (error);
       g_assert_cmpint (fd, >=, 0);
       fds[round] = fd;
-      g_test_message ("round %u: ssh started in %.1f ms", round, (g_get_monotonic_time () - begin) / 1000.0);
-      read_exactly (fd, buffer, strlen (BANNER));
+      g_test_message ("round %u: open took %.1f ms", round, (g_get_monotonic_time () - begin) / 1000.0);
+      {
+        char banner[64];
+
+        read_exactly (fd, banner, strlen (BANNER));
+        g_assert_cmpmem (banner, strlen (BANNER), BANNER, strlen (BANNER));
+      }
       g_test_message ("round %u: first bytes through the tunnel after %.0f ms", round,
                       (g_get_monotonic_time () - begin) / 1000.0);
-      g_assert_cmpmem (buffer, strlen (BANNER), BANNER, strlen (BANNER));
-      g_assert_cmpint (write (fd, "ping\n", 5), ==, 5);
-      read_exactly (fd, buffer, 5);
-      g_assert_cmpmem (buffer, 5, "ping\n", 5);
+      assert_echo (fd, FALSE);
       g_assert_cmpuint (hangar_ssh_tunnel_get_n_running (tunnel), ==, round + 1);
-      g_assert_cmpuint (hangar_test_count_processes (f->sshd->dir), ==, round + 1);
+      g_assert_cmpuint (n_clients (f), ==, round + 1);
+      g_assert_cmpuint (n_masters (f), ==, 1);
+      g_assert_cmpuint (hangar_ssh_tunnel_get_n_masters (), ==, 1);
+      g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
     }
 
-  /* Closing the tunnel ends every ssh process (and their nc on the host). */
+  /* The socket is in a private directory (0700) and short enough for any sun_path. */
+  control = g_strdup (hangar_ssh_tunnel_get_control_path (tunnel));
+  g_test_message ("control socket %s", control);
+  g_assert_nonnull (control);
+  g_assert_true (exists (control));
+  g_assert_cmpuint (strlen (control), <, 104 - 17);
+  {
+    g_autofree char *dir = g_path_get_dirname (control);
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (dir, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  }
+
+  /* Closing the tunnel ends every client; the sockets the caller still holds stay up until
+   * it closes them (the master carries them). */
   hangar_ssh_tunnel_close (tunnel);
   g_assert_cmpuint (hangar_ssh_tunnel_get_n_running (tunnel), ==, 0);
   g_assert_null (hangar_ssh_tunnel_get_error (tunnel));
@@ -425,12 +568,142 @@ test_echo (Fixture       *f,
     while (weak != NULL)
       g_main_context_iteration (NULL, TRUE);
   }
-
-  /* Our ends of the three sockets are the caller's; ssh's ends and stderr pipes are gone. */
-  g_assert_cmpuint (count_fds (), ==, n_fds + 3);
   for (guint round = 0; round < 3; round++)
     close (fds[round]);
+
+  /* Nobody uses the master any more: a few seconds later it ends, and its socket goes. */
+  begin = g_get_monotonic_time ();
+  wait_no_masters ();
+  g_test_message ("master gone %.1f s after the last tunnel closed", (g_get_monotonic_time () - begin) / 1e6);
+  g_assert_cmpuint (n_masters (f), ==, 0);
+  g_assert_cmpuint (hangar_test_count_processes (f->sshd->dir), ==, 0);
+  g_assert_false (exists (control));
+
+  /* Nothing of ours is left open. */
   g_assert_cmpuint (count_fds (), ==, n_fds);
+}
+
+/* A SPICE console's four sockets at once take one login; a reconnect (a new tunnel, as the
+ * console makes) and a second console reuse it. */
+static void
+test_shared_login (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(HangarSshTunnel) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  GPid master = 0;
+  gint64 begin;
+  int fds[4];
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  uri = make_uri (f, NULL);
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+      g_assert_no_error (error);
+      /* main, display, inputs, cursor: asked for before the login is through. */
+      begin = g_get_monotonic_time ();
+      for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+        {
+          fds[i] = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+          g_assert_no_error (error);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+        assert_echo (fds[i], TRUE);
+      g_test_message ("%s: 4 sockets through after %.0f ms", attempt == 0 ? "first" : "reconnect",
+                      (g_get_monotonic_time () - begin) / 1000.0);
+      g_assert_cmpuint (n_clients (f), ==, 4);
+      g_assert_cmpuint (n_masters (f), ==, 1);
+      g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
+      if (attempt == 0)
+        master = hangar_ssh_tunnel_get_master_pid (tunnel);
+      g_assert_cmpint (hangar_ssh_tunnel_get_master_pid (tunnel), ==, master);
+      g_assert_cmpint (master, >, 0);
+
+      /* The console closes (its sockets first, then the tunnel, as the page does). */
+      for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+        close (fds[i]);
+      hangar_ssh_tunnel_close (tunnel);
+      g_clear_object (&tunnel);
+      assert_no_processes (f, f->service_port);
+    }
+
+  /* Two consoles at once. */
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  second = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fds[0] = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  fds[1] = hangar_ssh_tunnel_open (second, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  assert_echo (fds[0], TRUE);
+  assert_echo (fds[1], TRUE);
+  g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
+  g_assert_cmpint (hangar_ssh_tunnel_get_master_pid (second), ==, master);
+  /* The first console closing does not end the second's. */
+  close (fds[0]);
+  g_clear_object (&tunnel);
+  assert_echo (fds[1], FALSE);
+  close (fds[1]);
+  g_clear_object (&second);
+  g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
+}
+
+/* A master killed under an open socket: the socket ends without a failure (the console retries
+ * quietly), and the next socket logs in again through a new master. */
+static void
+test_killed_master (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *control = NULL;
+  Wait w = { 0, };
+  GPid master;
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  uri = make_uri (f, NULL);
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  assert_echo (fd, TRUE);
+  master = hangar_ssh_tunnel_get_master_pid (tunnel);
+  control = g_strdup (hangar_ssh_tunnel_get_control_path (tunnel));
+  g_assert_cmpint (master, >, 0);
+
+  g_assert_cmpint (kill (master, SIGKILL), ==, 0);
+  g_assert_true (reads_eof (fd));
+  close (fd);
+  wait_tunnel (tunnel, &w);
+  g_test_message ("killed master: %s", w.error != NULL ? w.error->message : "no error");
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  /* It left its socket behind (SIGKILL): removed. */
+  while (exists (control))
+    g_main_context_iteration (NULL, TRUE);
+
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  assert_echo (fd, TRUE);
+  g_assert_cmpint (hangar_ssh_tunnel_get_master_pid (tunnel), !=, master);
+  g_assert_cmpstr (hangar_ssh_tunnel_get_control_path (tunnel), !=, control);
+  g_assert_cmpuint (n_masters (f), ==, 1);
+  g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 2);
+  close (fd);
 }
 
 /* The same through a unix socket on the host (a display with <listen type='socket'/>), and a
@@ -533,6 +806,326 @@ test_no_verify (Fixture       *f,
   assert_no_processes (f, f->service_port);
 }
 
+/* The crash-child mode of this program (see main ()): opens a socket through a new master,
+ * waits for its login, prints the control socket, and dies by SIGKILL. */
+static int
+crash_child (const char *uri,
+             const char *port)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  int fd;
+
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", (guint) g_ascii_strtoull (port, NULL, 10), &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_readable (fd));
+  while (g_get_monotonic_time () < deadline && !exists (hangar_ssh_tunnel_get_control_path (tunnel)))
+    g_main_context_iteration (NULL, FALSE);
+  g_print ("%s\n", hangar_ssh_tunnel_get_control_path (tunnel));
+  fflush (stdout);
+  raise (SIGKILL);
+  return 1;
+}
+
+static void
+async_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Hangar killed (SIGKILL) with a master running: the master ends by itself and removes its
+ * socket; the next Hangar removes the empty directory. */
+static void
+test_crash (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *dir = NULL;
+  gint64 deadline;
+  int status;
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  uri = make_uri (f, NULL);
+  port = g_strdup_printf ("%u", f->service_port);
+  /* (The main loop runs meanwhile: the stand-in display accepts there.) */
+  {
+    g_autoptr(GSubprocess) child = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+
+    child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/proc/self/exe",
+                              "--crash-child", uri, port, NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8_async (child, NULL, NULL, async_result_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (g_subprocess_communicate_utf8_finish (child, result, &out, NULL, &error));
+    g_assert_no_error (error);
+    g_subprocess_wait (child, NULL, NULL);
+    status = g_subprocess_get_status (child);
+    g_assert_true (WIFSIGNALED (status));
+  }
+  g_strstrip (out);
+  g_test_message ("the killed process's master listened at %s", out);
+  g_assert_true (g_str_has_prefix (out, "/"));
+
+  /* Its master has noticed (SIGTERM on its parent's death) and gone with its socket. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (n_masters (f) > 0 || exists (out))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+  dir = g_path_get_dirname (out);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+
+  /* A new process's first master clears the empty directory away. */
+  hangar_ssh_tunnel_shutdown_all ();
+  wait_no_masters ();
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  assert_echo (fd, TRUE);
+  close (fd);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
+/* A user's ssh_config that would make ssh share, persist, forward or run things of its own
+ * (ControlMaster auto, ControlPersist yes, LocalForward, LocalCommand): ours wins, and nothing
+ * of it happens. */
+static void
+test_user_config (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = g_build_filename (f->sshd->dir, "user_config", NULL);
+  g_autofree char *wrapper = g_build_filename (f->sshd->dir, "ssh-with-config", NULL);
+  g_autofree char *marker = g_build_filename (f->sshd->dir, "local-command-ran", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint forward_port;
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+
+  forward_port = hangar_test_spare_port ();
+  text = g_strdup_printf ("Host *\n"
+                          "  ControlMaster auto\n"
+                          "  ControlPath %s/user-%%C\n"
+                          "  ControlPersist yes\n"
+                          "  LocalForward 127.0.0.1:%u 127.0.0.1:%u\n"
+                          "  PermitLocalCommand yes\n"
+                          "  LocalCommand touch %s\n",
+                          f->sshd->dir, forward_port, f->service_port, marker);
+  g_assert_true (g_file_set_contents (config, text, -1, NULL));
+  g_free (text);
+  text = g_strdup_printf ("#!/bin/sh\nexec ssh -F %s \"$@\"\n", config);
+  g_assert_true (g_file_set_contents (wrapper, text, -1, NULL));
+  g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+
+  uri = make_uri (f, "&command=");
+  {
+    g_autofree char *with_command = g_strconcat (uri, wrapper, NULL);
+
+    tunnel = hangar_ssh_tunnel_new_for_uri (with_command, &error);
+  }
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+      g_assert_no_error (error);
+      assert_echo (fd, TRUE);
+      close (fd);
+    }
+  g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
+
+  /* No control socket of the user's, no forwarded port, no local command. */
+  dir = g_dir_open (f->sshd->dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_str_has_prefix (name, "user-"));
+  g_assert_false (exists (marker));
+  {
+    g_autoptr(GSocketClient) client = g_socket_client_new ();
+    g_autoptr(GSocketConnection) connection = NULL;
+
+    connection = g_socket_client_connect_to_host (client, "127.0.0.1", forward_port, NULL, NULL);
+    g_assert_null (connection);
+  }
+
+  /* ControlPersist=yes would have put the master in the background: it ends with us. */
+  g_clear_object (&tunnel);
+  hangar_ssh_tunnel_shutdown_all ();
+  wait_no_masters ();
+  g_assert_cmpuint (n_masters (f), ==, 0);
+  g_assert_cmpuint (hangar_test_count_processes (f->sshd->dir), ==, 0);
+}
+
+/* A directory of programs for the server's side: sh and grep, and socat if @socat (never nc). */
+static char *
+make_bin_dir (Fixture    *f,
+              const char *name,
+              gboolean    socat)
+{
+  g_autofree char *dir = g_build_filename (f->sshd->dir, name, NULL);
+  const char *programs[] = { "/bin/sh", "/bin/grep", socat ? "/usr/bin/socat" : NULL };
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (programs) && programs[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (programs[i]);
+      g_autofree char *link = g_build_filename (dir, base, NULL);
+
+      g_assert_cmpint (symlink (programs[i], link), ==, 0);
+    }
+
+  return g_steal_pointer (&dir);
+}
+
+/* The server now sees our key with @options (read at the next login): a fresh master. */
+static void
+authorize_with (Fixture    *f,
+                const char *options)
+{
+  hangar_ssh_tunnel_shutdown_all ();
+  wait_no_masters ();
+  hangar_test_sshd_authorize_with (f->sshd, f->sshd->client_key, options);
+}
+
+/* Waits for the tunnel's processes to end and returns its failure (or NULL). */
+static GError *
+tunnel_failure (HangarSshTunnel *tunnel)
+{
+  Wait w = { 0, };
+
+  wait_tunnel (tunnel, &w);
+  g_test_message ("%s", w.error != NULL ? w.error->message : "no error");
+  return w.error;
+}
+
+/* A host without nc: socat carries a unix socket (and TCP when the server does not forward
+ * ports); with neither, each case says what is missing. */
+static void
+test_socat (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *with_socat = NULL;
+  g_autofree char *without = NULL;
+  g_autofree char *options = NULL;
+  GError *failure;
+  int fd;
+
+  if (f->sshd == NULL)
+    {
+      g_test_skip (hangar_test_sshd_unavailable ());
+      return;
+    }
+  if (!g_file_test ("/usr/bin/socat", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no /usr/bin/socat (apt install socat)");
+      return;
+    }
+
+  /* A path with socat's own specials in it. */
+  path = g_build_filename (f->sshd->dir, "display, sock:1", NULL);
+  address = g_unix_socket_address_new (path);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (f->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
+  g_assert_no_error (error);
+  with_socat = make_bin_dir (f, "bin-socat", TRUE);
+  without = make_bin_dir (f, "bin-none", FALSE);
+  uri = make_uri (f, NULL);
+
+  /* No nc, socat: the unix socket through socat; TCP through the server itself (-W). */
+  options = g_strdup_printf ("environment=\"PATH=%s\"", with_socat);
+  authorize_with (f, options);
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, path, 0, &error);
+  g_assert_no_error (error);
+  assert_echo (fd, TRUE);
+  g_assert_cmpuint (hangar_test_count_processes ("socat - UNIX-CONNECT:"), ==, 1);
+  close (fd);
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  assert_echo (fd, TRUE);
+  close (fd);
+  g_assert_null (tunnel_failure (tunnel));
+  g_clear_object (&tunnel);
+
+  /* The server does not forward ports either: TCP through socat too. */
+  g_free (options);
+  options = g_strdup_printf ("no-port-forwarding,environment=\"PATH=%s\"", with_socat);
+  authorize_with (f, options);
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  assert_echo (fd, TRUE);
+  g_assert_cmpuint (hangar_test_count_processes ("socat - TCP:127.0.0.1:"), ==, 1);
+  close (fd);
+  g_assert_null (tunnel_failure (tunnel));
+  g_clear_object (&tunnel);
+
+  /* Neither nc nor socat: the unix socket cannot be reached, and the sentence names both. */
+  g_free (options);
+  options = g_strdup_printf ("no-port-forwarding,environment=\"PATH=%s\"", without);
+  authorize_with (f, options);
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, path, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (reads_eof (fd));
+  close (fd);
+  failure = tunnel_failure (tunnel);
+  g_assert_error (failure, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (failure->message, "“nc” or socat"));
+  g_assert_nonnull (strstr (failure->message, "has neither"));
+  g_clear_error (&failure);
+  g_clear_object (&tunnel);
+
+  /* … and TCP, which the server does not forward, is "closed" (what a stopping guest looks
+   * like too, so the console retries), with the reason spelled out. */
+  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
+  g_assert_no_error (error);
+  g_assert_true (reads_eof (fd));
+  close (fd);
+  failure = tunnel_failure (tunnel);
+  g_assert_error (failure, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_nonnull (strstr (failure->message, "does not forward ports"));
+  g_clear_error (&failure);
+  g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 3);
+  assert_no_processes (f, f->service_port);
+}
+
 typedef struct
 {
   const char *name;
@@ -555,8 +1148,6 @@ static const Failure failures[] = {
     G_IO_ERROR_HOST_UNREACHABLE, "refused the SSH connection" },
   { "no-such-host", NULL, FALSE, FALSE, FALSE, FALSE, "hangar-test.invalid",
     G_IO_ERROR_HOST_UNREACHABLE, "could not be found" },
-  { "no-netcat", "&netcat=/nonexistent/nc", FALSE, FALSE, FALSE, FALSE, NULL,
-    G_IO_ERROR_NOT_FOUND, "netcat" },
   { "display-closed", NULL, FALSE, FALSE, FALSE, TRUE, NULL,
     G_IO_ERROR_CONNECTION_REFUSED, "display is closed" },
 };
@@ -614,6 +1205,9 @@ main (int   argc,
 {
   const char *why = hangar_test_sshd_unavailable ();
 
+  if (argc == 4 && g_str_equal (argv[1], "--crash-child"))
+    return crash_child (argv[2], argv[3]);
+
   g_test_init (&argc, &argv, NULL);
 
   if (why != NULL)
@@ -625,6 +1219,11 @@ main (int   argc,
   g_test_add_func ("/hangar/ssh-tunnel/argv", test_argv);
   g_test_add_func ("/hangar/ssh-tunnel/route", test_route);
   g_test_add ("/hangar/ssh-tunnel/echo", Fixture, NULL, fixture_setup, test_echo, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/shared-login", Fixture, NULL, fixture_setup, test_shared_login, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/killed-master", Fixture, NULL, fixture_setup, test_killed_master, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/socat", Fixture, NULL, fixture_setup, test_socat, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/crash", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/user-config", Fixture, NULL, fixture_setup, test_user_config, fixture_teardown);
   g_test_add ("/hangar/ssh-tunnel/socket", Fixture, NULL, fixture_setup, test_socket, fixture_teardown);
   g_test_add ("/hangar/ssh-tunnel/no-verify", Fixture, NULL, fixture_setup, test_no_verify, fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (failures); i++)
