@@ -9,7 +9,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <math.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "hangar-display-private.h"
 #include "hangar-keymap.h"
@@ -63,6 +68,38 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Frames drawn by every display of the process, counted in a file for the benchmark
+ * (HANGAR_DISPLAY_FRAME_COUNTER=FILE: 8 bytes, a native-endian count), or NULL. A per-frame debug
+ * line cost about 18 K instructions and four system calls a frame, as much as a tenth of a
+ * small change's frame, which a viewer being compared with does not pay. */
+static volatile guint64 *frame_counter;
+
+static void
+map_frame_counter (void)
+{
+  const char *path = g_getenv ("HANGAR_DISPLAY_FRAME_COUNTER");
+  void *map;
+  int fd;
+
+  if (path == NULL || *path == '\0')
+    return;
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || ftruncate (fd, sizeof (guint64)) != 0)
+    {
+      g_warning ("Cannot count frames in %s: %s", path, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  map = mmap (NULL, sizeof (guint64), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED)
+    g_warning ("Cannot count frames in %s: %s", path, g_strerror (errno));
+  else
+    frame_counter = map;
+  close (fd);
+}
+
 /* The send-key menu's keys, with keysyms for servers that cannot take scancodes. */
 static const struct {
   guint qnum;
@@ -89,14 +126,16 @@ effective_nodes (HangarDisplay *self)
   gboolean cairo_renderer = native != NULL && GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native));
 
   /* Measured (research/display.md §8): texture nodes cost a per-pixel conversion on every frame
-   * under GTK 4.8's cairo renderer; cairo nodes are the cheap path there, textures on GL. */
+   * under GTK 4.8's cairo renderer; cairo nodes are the cheap path there (live: one node drawing
+   * the pixels as they are, see hangar-framebuffer.c), textures on GL. */
   if (self->nodes == HANGAR_FRAMEBUFFER_NODES_AUTO)
-    return cairo_renderer ? HANGAR_FRAMEBUFFER_NODES_CAIRO : HANGAR_FRAMEBUFFER_NODES_TEXTURE;
+    return cairo_renderer ? HANGAR_FRAMEBUFFER_NODES_LIVE : HANGAR_FRAMEBUFFER_NODES_TEXTURE;
 
   /* Never cairo nodes under GL: GTK 4.8's GL renderer caches a cairo node's raster by the node's
    * address, so a rebuilt tile that reuses a freed node's memory can show the old picture
    * (tests/display/test-framebuffer.c). Without a native (offscreen tests) the caller decides. */
-  if (self->nodes == HANGAR_FRAMEBUFFER_NODES_CAIRO && native != NULL && !cairo_renderer)
+  if ((self->nodes == HANGAR_FRAMEBUFFER_NODES_CAIRO || self->nodes == HANGAR_FRAMEBUFFER_NODES_LIVE) &&
+      native != NULL && !cairo_renderer)
     return HANGAR_FRAMEBUFFER_NODES_TEXTURE;
 
   return self->nodes;
@@ -187,21 +226,32 @@ hangar_display_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
 
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
   if (self->fb == NULL)
-    return;
+    {
+      gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
+                                 &GRAPHENE_RECT_INIT (0, 0, width, height));
+      return;
+    }
 
   hangar_display_get_view (self, &scale, &ox, &oy);
+  /* Black around the guest screen, unless the screen covers the view exactly (a window sized
+   * for it, at 1:1): GTK 4.8's cairo renderer draws every node on every frame. */
+  if (ox != 0 || oy != 0 || hangar_framebuffer_get_width (self->fb) * scale != width ||
+      hangar_framebuffer_get_height (self->fb) * scale != height)
+    gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
+                               &GRAPHENE_RECT_INIT (0, 0, width, height));
   built = hangar_framebuffer_get_tiles_built (self->fb);
   patches = hangar_framebuffer_get_patches_built (self->fb);
   hangar_framebuffer_snapshot (self->fb, snapshot, effective_nodes (self), scale, ox, oy);
   self->n_frames++;
-  /* One line a frame, for the benchmark (tests/bench/console-bench.sh counts them). */
-  g_debug ("Frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " tiles rebuilt, %" G_GUINT64_FORMAT
-           " patches (view %dx%d, scale %g, offset %g,%g)",
-           self->n_frames, hangar_framebuffer_get_tiles_built (self->fb) - built,
-           hangar_framebuffer_get_patches_built (self->fb) - patches, width, height, scale, ox, oy);
+  if (frame_counter != NULL)
+    (*frame_counter)++;
+  /* One line a frame when debugging (formatted only then). */
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    g_debug ("Frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " tiles rebuilt, %" G_GUINT64_FORMAT
+             " patches (view %dx%d, scale %g, offset %g,%g)",
+             self->n_frames, hangar_framebuffer_get_tiles_built (self->fb) - built,
+             hangar_framebuffer_get_patches_built (self->fb) - patches, width, height, scale, ox, oy);
 }
 
 static void
@@ -825,7 +875,7 @@ hangar_display_get_nodes (HangarDisplay *self)
  * hangar_display_set_nodes:
  *
  * Forces the render node kind for tiles (%HANGAR_FRAMEBUFFER_NODES_AUTO: by renderer). For
- * tests and benchmarks; the environment variable HANGAR_DISPLAY_NODES=cairo|texture sets the
+ * tests and benchmarks; the environment variable HANGAR_DISPLAY_NODES=cairo|texture|live sets the
  * default.
  */
 void
@@ -1043,7 +1093,7 @@ hangar_display_class_init (HangarDisplayClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_NODES] =
     g_param_spec_int ("nodes", NULL, NULL,
-                      HANGAR_FRAMEBUFFER_NODES_AUTO, HANGAR_FRAMEBUFFER_NODES_TEXTURE,
+                      HANGAR_FRAMEBUFFER_NODES_AUTO, HANGAR_FRAMEBUFFER_NODES_LIVE,
                       HANGAR_FRAMEBUFFER_NODES_AUTO,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_GRABBED] =
@@ -1057,6 +1107,7 @@ hangar_display_class_init (HangarDisplayClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "hangar-display");
+  map_frame_counter ();
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
@@ -1072,6 +1123,8 @@ hangar_display_init (HangarDisplay *self)
     self->nodes = HANGAR_FRAMEBUFFER_NODES_CAIRO;
   else if (g_strcmp0 (nodes, "texture") == 0)
     self->nodes = HANGAR_FRAMEBUFFER_NODES_TEXTURE;
+  else if (g_strcmp0 (nodes, "live") == 0)
+    self->nodes = HANGAR_FRAMEBUFFER_NODES_LIVE;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);
