@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hangar-console-page.h"
+#include "hangar-cached-bin.h"
 #include "hangar-clipboard-bridge.h"
 #include "hangar-console-util.h"
 #include "hangar-display-error.h"
@@ -75,7 +76,8 @@ struct _HangarConsolePage
   GtkWidget            *content;
   GtkRevealer          *top_revealer;
   GtkBox               *content_box;
-  GtkWidget            *toolbar;
+  GtkWidget            *toolbar;      /* the HangarCachedBin around toolbar_box; it moves as one */
+  GtkWidget            *toolbar_box;
   GtkMenuButton        *send_keys_button;
   GtkWidget            *grab_indicator;
   GtkButton            *detach_button;
@@ -968,7 +970,7 @@ set_toolbar_floating (HangarConsolePage *self,
       gtk_box_remove (self->content_box, toolbar);
       gtk_revealer_set_child (self->top_revealer, toolbar);
       gtk_revealer_set_reveal_child (self->top_revealer, FALSE);
-      gtk_widget_add_css_class (toolbar, "osd");
+      gtk_widget_add_css_class (self->toolbar_box, "osd");
       gtk_widget_set_visible (toolbar, TRUE);
       gtk_button_set_icon_name (self->fullscreen_button, "view-restore-symbolic");
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->fullscreen_button), _("Leave Fullscreen (F11)"));
@@ -977,7 +979,7 @@ set_toolbar_floating (HangarConsolePage *self,
     {
       gtk_revealer_set_child (self->top_revealer, NULL);
       gtk_box_prepend (self->content_box, toolbar);
-      gtk_widget_remove_css_class (toolbar, "osd");
+      gtk_widget_remove_css_class (self->toolbar_box, "osd");
       gtk_widget_set_visible (toolbar, g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "display") == 0);
       gtk_button_set_icon_name (self->fullscreen_button, "view-fullscreen-symbolic");
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->fullscreen_button), _("Fullscreen (F11)"));
@@ -1325,6 +1327,7 @@ hangar_console_page_class_init (HangarConsolePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HangarConsolePage, top_revealer);
   gtk_widget_class_bind_template_child (widget_class, HangarConsolePage, content_box);
   gtk_widget_class_bind_template_child (widget_class, HangarConsolePage, toolbar);
+  gtk_widget_class_bind_template_child (widget_class, HangarConsolePage, toolbar_box);
   gtk_widget_class_bind_template_child (widget_class, HangarConsolePage, send_keys_button);
   gtk_widget_class_bind_template_child (widget_class, HangarConsolePage, grab_indicator);
   gtk_widget_class_bind_template_child (widget_class, HangarConsolePage, detach_button);
@@ -1342,6 +1345,7 @@ hangar_console_page_class_init (HangarConsolePageClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 
+  g_type_ensure (HANGAR_TYPE_CACHED_BIN);
   g_type_ensure (HANGAR_TYPE_DISPLAY);
   g_type_ensure (HANGAR_TYPE_MACHINE);
 }
