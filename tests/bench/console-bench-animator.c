@@ -9,6 +9,8 @@
  *         every pixel, each with a moving gradient, alternate)
  *   box:  a 96×24 box changes every frame, like typing
  * Prints "frames N" at the end. Build: cc -O2 console-bench-animator.c -lX11 -lXext
+ * Usage with a third argument HOLD: keeps the last frame on screen HOLD seconds more before it
+ * exits (for checking that a viewer shows the last frame).
  */
 
 #include <stdio.h>
@@ -44,9 +46,9 @@ main (int   argc,
   double seconds, start, next;
   long frames = 0;
 
-  if (argc != 3 || (strcmp (argv[1], "full") != 0 && strcmp (argv[1], "box") != 0))
+  if ((argc != 3 && argc != 4) || (strcmp (argv[1], "full") != 0 && strcmp (argv[1], "box") != 0))
     {
-      fprintf (stderr, "usage: %s full|box SECONDS\n", argv[0]);
+      fprintf (stderr, "usage: %s full|box SECONDS [HOLD]\n", argv[0]);
       return 2;
     }
   full = strcmp (argv[1], "full") == 0;
@@ -103,6 +105,13 @@ main (int   argc,
     }
 
   printf ("frames %ld\n", frames);
+  fflush (stdout);
+  if (argc == 4)
+    {
+      struct timespec hold = { (time_t) atof (argv[3]), 0 };
+
+      nanosleep (&hold, NULL);
+    }
   XShmDetach (dpy, &shm);
   XCloseDisplay (dpy);
   return 0;

@@ -12,9 +12,12 @@
 # viewer draws on a second Xvfb. Measured over SECONDS (after 3 s to connect and settle): CPU
 # seconds of the viewer process plus the Xvfb it draws on (the X server does the viewer's
 # copies), for remote-viewer (GTK3 + gtk-vnc) and `hangar --console` with GSK_RENDERER=cairo and
-# GSK_RENDERER=gl, same run, same machine. For hangar also the frames drawn ("frames") and the
-# server updates that reached the bottom right corner ("corner", full-screen updates received),
-# both from its debug log.
+# GSK_RENDERER=gl, same run, same machine. For hangar also the frames drawn ("frames": the
+# display's frame counter, HANGAR_DISPLAY_FRAME_COUNTER, a file it counts frames in without a
+# system call) and the server updates that reached the bottom right corner ("corner",
+# full-screen updates received, from its debug log). FRAME_LOG=1 counts frames from a debug
+# line per frame instead, as session 2 did (that line costs hangar about 18 K instructions and
+# four system calls a frame).
 # VIEWERS="remote-viewer hangar-cairo hangar-cairo-tight hangar-gl" picks the viewers;
 # hangar-cairo-tight is hangar with gtk-vnc's encoding list (Tight first) instead of RAW first.
 
@@ -79,6 +82,15 @@ cpu_ns () {
   echo "$total"
 }
 
+# frames_of LOG: frames hangar drew so far (its counter file, else its debug lines).
+frames_of () {
+  if [ -s "$1.frames" ]; then
+    od -An -t u8 -N 8 "$1.frames" | tr -d ' '
+  else
+    grep -c ': Frame ' "$1" || true
+  fi
+}
+
 printf '%-10s %-22s %10s %10s %10s %8s %8s\n' workload viewer "viewer-s" "Xvfb-s" "total-s" frames corner
 for workload in ${WORKLOADS:-full box}; do
   for viewer in ${VIEWERS:-remote-viewer hangar-cairo hangar-cairo-tight hangar-gl}; do
@@ -94,17 +106,20 @@ for workload in ${WORKLOADS:-full box}; do
         renderer=$(echo "${viewer#hangar-}" | cut -d- -f1)
         raw=1
         case $viewer in *-tight) raw=0;; esac
+        debug=hangar-vnc-session
+        [ "${FRAME_LOG:-0}" = 1 ] && debug=hangar-display,hangar-vnc-session
         DISPLAY=:$VIEW GDK_BACKEND=x11 GSK_RENDERER=$renderer HANGAR_VNC_RAW=$raw \
-          GSETTINGS_SCHEMA_DIR="$BUILD/data" G_MESSAGES_DEBUG=hangar-display,hangar-vnc-session \
+          HANGAR_DISPLAY_FRAME_COUNTER="$log.frames" \
+          GSETTINGS_SCHEMA_DIR="$BUILD/data" G_MESSAGES_DEBUG=$debug \
           "$BUILD/src/hangar" --console "vnc://127.0.0.1:$PORT" >"$log" 2>&1 &
         ;;
     esac
     pid=$!
     sleep "$SETTLE"
-    v0=$(cpu_ns "$pid"); x0=$(cpu_ns "$VIEW_XVFB"); f0=$(grep -c ': Frame ' "$log" || true)
+    v0=$(cpu_ns "$pid"); x0=$(cpu_ns "$VIEW_XVFB"); f0=$(frames_of "$log")
     c0=$(grep -c 'bottom right corner' "$log" || true)
     sleep "$SECS"
-    v1=$(cpu_ns "$pid"); x1=$(cpu_ns "$VIEW_XVFB"); f1=$(grep -c ': Frame ' "$log" || true)
+    v1=$(cpu_ns "$pid"); x1=$(cpu_ns "$VIEW_XVFB"); f1=$(frames_of "$log")
     c1=$(grep -c 'bottom right corner' "$log" || true)
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
