@@ -18,8 +18,9 @@
  * (for SPICE: a guest agent with clipboard support is connected).
  *
  * Client → guest: a change of the client clipboard that holds text is announced to the guest
- * (hangar_console_session_clipboard_grab); the text is read only when the guest pastes
- * (guest-clipboard-request → gdk_clipboard_read_text_async → send_text).
+ * (hangar_console_session_clipboard_grab); the text is read when the guest asks for it
+ * (guest-clipboard-request → gdk_clipboard_read_text_async → send_text): for SPICE when it
+ * pastes, for VNC at once.
  * Guest → client: when the guest copies text, it is fetched at once and put on the client
  * clipboard as our own content provider. The "changed" that follows is recognised by that
  * provider and not announced back to the guest, so nothing loops.
@@ -104,10 +105,9 @@ offer_client_text (HangarClipboardBridge    *self,
 
   if (has_text (sel->clipboard))
     {
-      /* X11 reports one copy by another program twice (new owner, then its formats). The
-       * guest asks for the text only when it pastes, and we read it then: one offer is enough. */
-      if (sel->offered)
-        return;
+      /* Every change is offered: a VNC server takes each text at once. X11 reports one copy by
+       * another program twice (new owner, then its formats); the session ignores the repeat
+       * (SPICE: one grab until the guest takes over; VNC: the same text is not sent twice). */
       g_debug ("Client %s has text: offered to the guest", selection_name (selection));
       sel->offered = TRUE;
       hangar_console_session_clipboard_grab (self->session, selection);

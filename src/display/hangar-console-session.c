@@ -337,8 +337,9 @@ hangar_console_session_clipboard_available (HangarConsoleSession     *self,
 /**
  * hangar_console_session_clipboard_grab:
  *
- * Tells the guest that the client has text on @selection; the guest asks for it through
- * #HangarConsoleSession::guest-clipboard-request when it pastes.
+ * Tells the guest that the client has (new) text on @selection; call it on every change. The
+ * guest asks for the text through #HangarConsoleSession::guest-clipboard-request: SPICE when it
+ * pastes, VNC at once (RFB sends the text itself, not an announcement).
  */
 void
 hangar_console_session_clipboard_grab (HangarConsoleSession     *self,

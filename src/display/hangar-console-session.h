@@ -65,7 +65,11 @@ G_DECLARE_INTERFACE (HangarConsoleSession, hangar_console_session, HANGAR, CONSO
  * "guest-clipboard-text" (selection, text or NULL: the answer to
  * hangar_console_session_clipboard_request()), "guest-clipboard-request" (selection: the guest
  * pastes what we offered with hangar_console_session_clipboard_grab(); answer with
- * hangar_console_session_clipboard_send_text()). */
+ * hangar_console_session_clipboard_send_text()).
+ * hangar_console_session_clipboard_grab() is called for every change of the client's text; the
+ * session decides whether the guest needs to hear of it again. SPICE asks for the text when the
+ * guest pastes; VNC (one selection, CLIPBOARD) asks at once, since RFB's cut text is sent whole,
+ * and has no release. */
 struct _HangarConsoleSessionInterface
 {
   GTypeInterface parent_iface;

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hangar-display-error.h"
+#include "hangar-base-session.h"
 #include "hangar-keymap.h"
 #include "hangar-spice-session.h"
 
@@ -23,13 +23,14 @@
  * channels, in spice-gtk's widget order (research/display.md §2). The primary surface belongs to
  * the display channel and dies with display-primary-destroy, so every invalidated rectangle is
  * copied into our own framebuffer. No GL scanout: gl-draw is answered at once so a guest with
- * <gl enable='yes'/> does not stall, and the error says why nothing shows. */
+ * <gl enable='yes'/> does not stall, and the error says why nothing shows. What every session
+ * shares (properties, first error, lock-key bookkeeping) is HangarBaseSession's. */
 
 #define MAX_HELD_KEYS 32
 
 struct _HangarSpiceSession
 {
-  GObject parent_instance;
+  HangarBaseSession parent_instance;
 
   /* Owned; one per connection. Channels are owned by the session. */
   SpiceSession       *session;
@@ -38,11 +39,6 @@ struct _HangarSpiceSession
   SpiceInputsChannel *inputs;
   SpiceCursorChannel *cursor_channel;
 
-  HangarConsoleState  state;
-  HangarFramebuffer  *fb;
-  GdkCursor          *cursor;
-  GError             *error;
-  gboolean            absolute_pointer;
   /* The primary surface (owned by the display channel, valid until primary-destroy). */
   const guint8       *primary;
   gsize               primary_stride;
@@ -50,21 +46,20 @@ struct _HangarSpiceSession
   /* The inputs channel is open: keys typed before would be lost, and spice-client-glib
    * criticals on input sent to a channel that is not (or no longer) connected. */
   gboolean            inputs_ready;
-  /* The lock keys we asked the server for (hangar_spice_session_sync_locks), or -1; and when. */
-  int                 locks_asked;
-  gint64              locks_asked_time;
   /* We asked the session to disconnect: channels closing after that are no news. */
   gboolean            closing;
   guint               held[MAX_HELD_KEYS];
   guint               n_held;
   HangarButtons       buttons;
-  gint64              open_time;
   /* Channels waiting for an fd from our owner (request id → SpiceChannel, weak). */
   GHashTable         *fd_requests;
   guint               next_request;
   gboolean            client_sockets;
   /* The guest agent asked for our clipboard text (per selection): answer it exactly once. */
   gboolean            clipboard_requested[2];
+  /* We told the guest the client has text (per selection), and it has not copied since: the
+   * guest asks for the newest text when it pastes, so the grab is not repeated. */
+  gboolean            clipboard_grabbed[2];
 };
 
 static void console_session_iface_init (HangarConsoleSessionInterface *iface);
@@ -76,46 +71,16 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (HangarSpiceSession, hangar_spice_session, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (HangarSpiceSession, hangar_spice_session, HANGAR_TYPE_BASE_SESSION,
                                G_IMPLEMENT_INTERFACE (HANGAR_TYPE_CONSOLE_SESSION,
                                                       console_session_iface_init))
 
-enum {
-  PROP_0,
-  PROP_STATE,
-  PROP_FRAMEBUFFER,
-  PROP_CURSOR,
-  PROP_ABSOLUTE_POINTER,
-  PROP_HAS_EXT_KEYS,
-  PROP_ERROR,
-  N_PROPS,
-};
-
-static void
-set_state (HangarSpiceSession *self,
-           HangarConsoleState  state)
+static gboolean
+is_connected (HangarSpiceSession *self)
 {
-  if (self->state == state)
-    return;
+  HangarConsoleState state = hangar_base_session_get_state (HANGAR_BASE_SESSION (self));
 
-  self->state = state;
-  g_object_notify (G_OBJECT (self), "state");
-}
-
-static void
-set_error (HangarSpiceSession *self,
-           GError             *error)
-{
-  if (self->error != NULL)
-    {
-      g_debug ("Further error: %s", error->message);
-      g_error_free (error);
-      return;
-    }
-
-  g_debug ("Error: %s", error->message);
-  self->error = error;
-  g_object_notify (G_OBJECT (self), "error");
+  return state == HANGAR_CONSOLE_STATE_CONNECTED;
 }
 
 static void
@@ -123,12 +88,11 @@ update_ready (HangarSpiceSession *self)
 {
   /* spice-widget shows nothing until the surface was drawn once (mark); and we call it
    * connected only when keys can go through too. */
-  if (self->state == HANGAR_CONSOLE_STATE_CONNECTING && self->fb != NULL && self->marked &&
-      self->inputs_ready)
-    {
-      g_debug ("First picture after %.1f ms", (g_get_monotonic_time () - self->open_time) / 1000.0);
-      set_state (self, HANGAR_CONSOLE_STATE_CONNECTED);
-    }
+  HangarBaseSession *base = HANGAR_BASE_SESSION (self);
+
+  if (hangar_base_session_get_state (base) == HANGAR_CONSOLE_STATE_CONNECTING &&
+      hangar_base_session_get_framebuffer (base) != NULL && self->marked && self->inputs_ready)
+    hangar_base_session_set_state (base, HANGAR_CONSOLE_STATE_CONNECTED);
 }
 
 static void
@@ -136,7 +100,7 @@ disconnect_all (HangarSpiceSession *self,
                 GError             *error)
 {
   if (error != NULL)
-    set_error (self, error);
+    hangar_base_session_set_error (HANGAR_BASE_SESSION (self), error);
   self->closing = TRUE;
   if (self->session != NULL)
     spice_session_disconnect (self->session);
@@ -149,17 +113,19 @@ copy_rect (HangarSpiceSession *self,
            int                 width,
            int                 height)
 {
-  if (self->fb == NULL || self->primary == NULL)
+  HangarFramebuffer *fb = hangar_base_session_get_framebuffer (HANGAR_BASE_SESSION (self));
+
+  if (fb == NULL || self->primary == NULL)
     return;
 
   x = MAX (x, 0);
   y = MAX (y, 0);
-  width = MIN (width, (int) hangar_framebuffer_get_width (self->fb) - x);
-  height = MIN (height, (int) hangar_framebuffer_get_height (self->fb) - y);
+  width = MIN (width, (int) hangar_framebuffer_get_width (fb) - x);
+  height = MIN (height, (int) hangar_framebuffer_get_height (fb) - y);
   if (width <= 0 || height <= 0)
     return;
 
-  hangar_framebuffer_write (self->fb, x, y, width, height,
+  hangar_framebuffer_write (fb, x, y, width, height,
                             self->primary + (gsize) y * self->primary_stride + (gsize) x * 4,
                             self->primary_stride);
 }
@@ -195,8 +161,7 @@ primary_create_cb (SpiceChannel       *channel,
 
   self->primary = imgdata;
   self->primary_stride = stride;
-  if (g_set_object (&self->fb, fb))
-    g_object_notify (G_OBJECT (self), "framebuffer");
+  hangar_base_session_set_framebuffer (HANGAR_BASE_SESSION (self), fb);
   copy_rect (self, 0, 0, width, height);
   update_ready (self);
 }
@@ -239,9 +204,9 @@ gl_draw_cb (SpiceDisplayChannel *channel,
 {
   /* Not supported: answer anyway, or the guest's display stalls waiting for us. */
   spice_display_channel_gl_draw_done (channel);
-  if (self->error == NULL)
-    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_FAILED,
-                                  _("This machine uses 3D acceleration (SPICE OpenGL), which Hangar’s console cannot show")));
+  if (!hangar_base_session_has_error (HANGAR_BASE_SESSION (self)))
+    hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_FAILED,
+                              _("This machine uses 3D acceleration (SPICE OpenGL), which Hangar’s console cannot show"));
 }
 
 static void
@@ -250,9 +215,9 @@ cursor_changed_cb (SpiceCursorChannel *channel,
                    HangarSpiceSession *self)
 {
   SpiceCursorShape *shape = NULL;
+  g_autoptr(GdkCursor) cursor = NULL;
 
   g_object_get (channel, "cursor", &shape, NULL);
-  g_clear_object (&self->cursor);
   if (shape != NULL && shape->data != NULL && shape->width > 0 && shape->height > 0)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (shape->data, (gsize) shape->width * shape->height * 4);
@@ -261,23 +226,23 @@ cursor_changed_cb (SpiceCursorChannel *channel,
       /* spice-client-glib keeps cursor pixels as 32-bit ARGB words (B,G,R,A bytes here). */
       texture = gdk_memory_texture_new (shape->width, shape->height, GDK_MEMORY_B8G8R8A8,
                                         bytes, shape->width * 4);
-      self->cursor = gdk_cursor_new_from_texture (texture,
-                                                  MIN (shape->hot_spot_x, shape->width - 1),
-                                                  MIN (shape->hot_spot_y, shape->height - 1),
-                                                  NULL);
+      cursor = gdk_cursor_new_from_texture (texture,
+                                            MIN (shape->hot_spot_x, shape->width - 1),
+                                            MIN (shape->hot_spot_y, shape->height - 1),
+                                            NULL);
     }
   if (shape != NULL)
     g_boxed_free (SPICE_TYPE_CURSOR_SHAPE, shape);
-  g_object_notify (G_OBJECT (self), "cursor");
+  hangar_base_session_set_cursor (HANGAR_BASE_SESSION (self), cursor);
 }
 
 static void
 cursor_hide_cb (SpiceCursorChannel *channel,
                 HangarSpiceSession *self)
 {
-  g_clear_object (&self->cursor);
-  self->cursor = gdk_cursor_new_from_name ("none", NULL);
-  g_object_notify (G_OBJECT (self), "cursor");
+  g_autoptr(GdkCursor) none = gdk_cursor_new_from_name ("none", NULL);
+
+  hangar_base_session_set_cursor (HANGAR_BASE_SESSION (self), none);
 }
 
 static void
@@ -285,15 +250,10 @@ mouse_update_cb (SpiceChannel       *channel,
                  HangarSpiceSession *self)
 {
   int mode = SPICE_MOUSE_MODE_CLIENT;
-  gboolean absolute;
 
   g_object_get (channel, "mouse-mode", &mode, NULL);
-  absolute = mode == SPICE_MOUSE_MODE_CLIENT;
-  if (self->absolute_pointer != absolute)
-    {
-      self->absolute_pointer = absolute;
-      g_object_notify (G_OBJECT (self), "absolute-pointer");
-    }
+  hangar_base_session_set_absolute_pointer (HANGAR_BASE_SESSION (self),
+                                            mode == SPICE_MOUSE_MODE_CLIENT);
 }
 
 static void
@@ -321,8 +281,8 @@ channel_event_cb (SpiceChannel       *channel,
       break;
 
     case SPICE_CHANNEL_ERROR_AUTH:
-      set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED,
-                                    _("The server did not accept the password")));
+      hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_AUTH_FAILED,
+                                _("The server did not accept the password"));
       if (SPICE_IS_MAIN_CHANNEL (channel))
         g_signal_emit_by_name (self, "credentials-needed", FALSE, TRUE);
       break;
@@ -331,14 +291,14 @@ channel_event_cb (SpiceChannel       *channel,
     case SPICE_CHANNEL_ERROR_TLS:
     case SPICE_CHANNEL_ERROR_LINK:
     case SPICE_CHANNEL_ERROR_IO:
-      if (self->state == HANGAR_CONSOLE_STATE_CONNECTED)
-        set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
-                                      _("The connection to the console was lost (%s)"),
-                                      channel_error != NULL ? channel_error->message : _("I/O error")));
+      if (is_connected (self))
+        hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_CLOSED,
+                                  _("The connection to the console was lost (%s)"),
+                                  channel_error != NULL ? channel_error->message : _("I/O error"));
       else
-        set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
-                                      _("Could not connect to the console server (%s)"),
-                                      channel_error != NULL ? channel_error->message : _("connection failed")));
+        hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_CONNECT,
+                                  _("Could not connect to the console server (%s)"),
+                                  channel_error != NULL ? channel_error->message : _("connection failed"));
       if (SPICE_IS_MAIN_CHANNEL (channel))
         disconnect_all (self, NULL);
       break;
@@ -349,7 +309,7 @@ channel_event_cb (SpiceChannel       *channel,
        * does): without this the console stays "connected" to a frozen frame. */
       if (!self->closing &&
           ((gpointer) channel == self->main || (gpointer) channel == self->display))
-        disconnect_all (self, self->state == HANGAR_CONSOLE_STATE_CONNECTED
+        disconnect_all (self, is_connected (self)
                               ? g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
                                              _("The connection to the console was lost (%s)"),
                                              _("the server closed the connection"))
@@ -448,7 +408,10 @@ agent_changed_cb (HangarSpiceSession *self)
   g_debug ("Guest agent %s", agent_clipboard (self, VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD)
                              ? "shares the clipboard" : "does not share the clipboard");
   if (!agent_clipboard (self, VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD))
-    memset (self->clipboard_requested, 0, sizeof self->clipboard_requested);
+    {
+      memset (self->clipboard_requested, 0, sizeof self->clipboard_requested);
+      memset (self->clipboard_grabbed, 0, sizeof self->clipboard_grabbed);
+    }
   g_signal_emit_by_name (self, "clipboard-available-changed");
 }
 
@@ -468,6 +431,7 @@ clipboard_grab_cb (SpiceMainChannel   *channel,
   if (selection <= VD_AGENT_CLIPBOARD_SELECTION_PRIMARY)
     {
       self->clipboard_requested[selection] = FALSE;
+      self->clipboard_grabbed[selection] = FALSE;
       g_signal_emit_by_name (self, text ? "guest-clipboard-grab" : "guest-clipboard-release", selection);
     }
   return TRUE;
@@ -537,21 +501,9 @@ inputs_modifiers_cb (HangarSpiceSession *self,
 {
   int guest = 0;
 
-  /* The guest reports after each lock key the server toggled for us: the states in between
-   * are not changes to answer (answering them toggled the same key back and forth). */
   g_object_get (inputs, "key-modifiers", &guest, NULL);
-  if (self->locks_asked >= 0)
-    {
-      gboolean confirmed = (guest & 7) == self->locks_asked;
-
-      if (!confirmed && g_get_monotonic_time () - self->locks_asked_time < G_USEC_PER_SEC)
-        return;
-      self->locks_asked = -1;
-      if (confirmed)
-        return;
-    }
-
-  g_signal_emit_by_name (self, "guest-locks-changed");
+  guest &= HANGAR_LOCK_SCROLL | HANGAR_LOCK_NUM | HANGAR_LOCK_CAPS;
+  hangar_base_session_guest_locks (HANGAR_BASE_SESSION (self), guest);
 }
 
 static void
@@ -607,7 +559,6 @@ channel_new_cb (SpiceSession       *session,
   if (SPICE_IS_INPUTS_CHANNEL (channel))
     {
       self->inputs = SPICE_INPUTS_CHANNEL (channel);
-      self->locks_asked = -1;
       g_signal_connect_object (channel, "inputs-modifiers", G_CALLBACK (inputs_modifiers_cb), self,
                                G_CONNECT_SWAPPED);
       spice_channel_connect (channel);
@@ -657,12 +608,7 @@ session_disconnected_cb (SpiceSession       *session,
   self->n_held = 0;
   self->buttons = 0;
   self->primary = NULL;
-  if (self->error == NULL)
-    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
-                                  self->state == HANGAR_CONSOLE_STATE_CONNECTED
-                                  ? _("The connection was closed")
-                                  : _("The console server ended the connection before showing the screen")));
-  set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
+  hangar_base_session_disconnected (HANGAR_BASE_SESSION (self));
 }
 
 static void
@@ -692,8 +638,6 @@ static void
 new_session (HangarSpiceSession *self)
 {
   drop_session (self);
-  g_clear_error (&self->error);
-  g_object_notify (G_OBJECT (self), "error");
   self->marked = FALSE;
   self->inputs_ready = FALSE;
   self->closing = FALSE;
@@ -706,8 +650,7 @@ new_session (HangarSpiceSession *self)
   g_signal_connect_object (self->session, "channel-new", G_CALLBACK (channel_new_cb), self, 0);
   g_signal_connect_object (self->session, "channel-destroy", G_CALLBACK (channel_destroy_cb), self, 0);
   g_signal_connect_object (self->session, "disconnected", G_CALLBACK (session_disconnected_cb), self, 0);
-  self->open_time = g_get_monotonic_time ();
-  set_state (self, HANGAR_CONSOLE_STATE_CONNECTING);
+  hangar_base_session_begin (HANGAR_BASE_SESSION (self));
 }
 
 static gboolean
@@ -725,10 +668,8 @@ hangar_spice_session_open_fd (HangarConsoleSession  *session,
   if (!spice_session_open_fd (self->session, fd))
     {
       drop_session (self);
-      set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
-      g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
-                   _("Could not start the SPICE connection"));
-      return FALSE;
+      return hangar_base_session_open_failed (HANGAR_BASE_SESSION (self), error,
+                                              _("Could not start the SPICE connection"));
     }
 
   return TRUE;
@@ -748,10 +689,8 @@ hangar_spice_session_open_host (HangarConsoleSession  *session,
   if (!spice_session_connect (self->session))
     {
       drop_session (self);
-      set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
-      g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
-                   _("Could not connect to %s port %u"), host, port);
-      return FALSE;
+      return hangar_base_session_open_failed (HANGAR_BASE_SESSION (self), error,
+                                              _("Could not connect to %s port %u"), host, port);
     }
 
   return TRUE;
@@ -809,7 +748,7 @@ hangar_spice_session_key (HangarConsoleSession *session,
   guint code = hangar_keymap_qnum_to_xtkbd (qnum);
   guint i;
 
-  if (self->inputs == NULL || !self->inputs_ready || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+  if (self->inputs == NULL || !self->inputs_ready || !is_connected (self))
     return;
 
   for (i = 0; i < self->n_held; i++)
@@ -864,13 +803,11 @@ hangar_spice_session_pointer (HangarConsoleSession *session,
   HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
   HangarButtons changed;
 
-  if (self->inputs == NULL || !self->inputs_ready || self->fb == NULL ||
-      self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+  if (self->inputs == NULL || !self->inputs_ready || !is_connected (self) ||
+      !hangar_base_session_clamp_to_framebuffer (HANGAR_BASE_SESSION (self), &x, &y))
     return;
 
   /* Client mouse mode only (a USB tablet); the mask bits are SPICE's own. */
-  x = CLAMP (x, 0, (int) hangar_framebuffer_get_width (self->fb) - 1);
-  y = CLAMP (y, 0, (int) hangar_framebuffer_get_height (self->fb) - 1);
   buttons &= HANGAR_BUTTON_LEFT | HANGAR_BUTTON_MIDDLE | HANGAR_BUTTON_RIGHT;
   spice_inputs_channel_position (self->inputs, x, y, 0, self->buttons);
 
@@ -897,7 +834,7 @@ hangar_spice_session_scroll (HangarConsoleSession *session,
   HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
   int button;
 
-  if (self->inputs == NULL || !self->inputs_ready || self->state != HANGAR_CONSOLE_STATE_CONNECTED)
+  if (self->inputs == NULL || !self->inputs_ready || !is_connected (self))
     return;
 
   switch (direction)
@@ -958,9 +895,10 @@ hangar_spice_session_clipboard_grab (HangarConsoleSession     *session,
   HangarSpiceSession *self = HANGAR_SPICE_SESSION (session);
   guint32 types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
 
-  if (!agent_clipboard (self, selection))
+  if (!agent_clipboard (self, selection) || self->clipboard_grabbed[selection])
     return;
 
+  self->clipboard_grabbed[selection] = TRUE;
   g_debug ("Offering clipboard %u to the guest", selection);
   spice_main_channel_clipboard_selection_grab (self->main, selection, types, G_N_ELEMENTS (types));
 }
@@ -974,6 +912,7 @@ hangar_spice_session_clipboard_release (HangarConsoleSession     *session,
   if (!agent_clipboard (self, selection))
     return;
 
+  self->clipboard_grabbed[selection] = FALSE;
   spice_main_channel_clipboard_selection_release (self->main, selection);
 }
 
@@ -1031,15 +970,13 @@ hangar_spice_session_sync_locks (HangarConsoleSession *session,
     return;
 
   g_object_get (self->inputs, "key-modifiers", &guest, NULL);
-  if (self->locks_asked >= 0)
-    guest = self->locks_asked;
+  guest = hangar_base_session_expected_locks (HANGAR_BASE_SESSION (self), guest);
   if ((guest & (HANGAR_LOCK_SCROLL | HANGAR_LOCK_NUM | HANGAR_LOCK_CAPS)) == (int) locks)
     return;
 
   g_debug ("Lock keys: guest 0x%x, client 0x%x", (guint) guest, (guint) locks);
   spice_inputs_channel_set_key_locks (self->inputs, locks);
-  self->locks_asked = locks;
-  self->locks_asked_time = g_get_monotonic_time ();
+  hangar_base_session_locks_asked (HANGAR_BASE_SESSION (self), locks);
 }
 
 static void
@@ -1062,14 +999,19 @@ console_session_iface_init (HangarConsoleSessionInterface *iface)
   iface->sync_locks = hangar_spice_session_sync_locks;
 }
 
+/* SPICE always sends scancodes. */
+static gboolean
+hangar_spice_session_has_ext_keys (HangarBaseSession *base)
+{
+  return TRUE;
+}
+
 static void
 hangar_spice_session_dispose (GObject *object)
 {
   HangarSpiceSession *self = (HangarSpiceSession *)object;
 
   drop_session (self);
-  g_clear_object (&self->fb);
-  g_clear_object (&self->cursor);
   if (self->fd_requests != NULL)
     g_hash_table_remove_all (self->fd_requests);
 
@@ -1081,67 +1023,20 @@ hangar_spice_session_finalize (GObject *object)
 {
   HangarSpiceSession *self = (HangarSpiceSession *)object;
 
-  g_clear_error (&self->error);
   g_clear_pointer (&self->fd_requests, g_hash_table_unref);
 
   G_OBJECT_CLASS (hangar_spice_session_parent_class)->finalize (object);
 }
 
 static void
-hangar_spice_session_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  HangarSpiceSession *self = HANGAR_SPICE_SESSION (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-
-    case PROP_FRAMEBUFFER:
-      g_value_set_object (value, self->fb);
-      break;
-
-    case PROP_CURSOR:
-      g_value_set_object (value, self->cursor);
-      break;
-
-    case PROP_ABSOLUTE_POINTER:
-      g_value_set_boolean (value, self->absolute_pointer);
-      break;
-
-    case PROP_HAS_EXT_KEYS:
-      /* SPICE always sends scancodes. */
-      g_value_set_boolean (value, TRUE);
-      break;
-
-    case PROP_ERROR:
-      g_value_set_boxed (value, self->error);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 hangar_spice_session_class_init (HangarSpiceSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  HangarBaseSessionClass *base_class = HANGAR_BASE_SESSION_CLASS (klass);
 
   object_class->dispose = hangar_spice_session_dispose;
   object_class->finalize = hangar_spice_session_finalize;
-  object_class->get_property = hangar_spice_session_get_property;
-
-  g_object_class_override_property (object_class, PROP_STATE, "state");
-  g_object_class_override_property (object_class, PROP_FRAMEBUFFER, "framebuffer");
-  g_object_class_override_property (object_class, PROP_CURSOR, "cursor");
-  g_object_class_override_property (object_class, PROP_ABSOLUTE_POINTER, "absolute-pointer");
-  g_object_class_override_property (object_class, PROP_HAS_EXT_KEYS, "has-ext-keys");
-  g_object_class_override_property (object_class, PROP_ERROR, "error");
+  base_class->has_ext_keys = hangar_spice_session_has_ext_keys;
 
   /**
    * HangarSpiceSession::channel-fd-needed:
@@ -1161,9 +1056,7 @@ hangar_spice_session_class_init (HangarSpiceSessionClass *klass)
 static void
 hangar_spice_session_init (HangarSpiceSession *self)
 {
-  self->absolute_pointer = TRUE;
   self->fd_requests = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  self->locks_asked = -1;
 }
 
 HangarSpiceSession *

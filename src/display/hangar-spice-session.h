@@ -7,13 +7,13 @@
 
 #pragma once
 
-#include "hangar-console-session.h"
+#include "hangar-base-session.h"
 
 G_BEGIN_DECLS
 
 #define HANGAR_TYPE_SPICE_SESSION (hangar_spice_session_get_type ())
 
-G_DECLARE_FINAL_TYPE (HangarSpiceSession, hangar_spice_session, HANGAR, SPICE_SESSION, GObject)
+G_DECLARE_FINAL_TYPE (HangarSpiceSession, hangar_spice_session, HANGAR, SPICE_SESSION, HangarBaseSession)
 
 HangarSpiceSession *hangar_spice_session_new        (void) G_GNUC_WARN_UNUSED_RESULT;
 void                hangar_spice_session_channel_fd (HangarSpiceSession *self,

@@ -15,14 +15,24 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "hangar-display-error.h"
+#include "hangar-base-session.h"
 #include "hangar-vnc-session.h"
 
 /* A HangarConsoleSession on gvnc-1.0. gvnc runs the protocol in a coroutine on the main context
  * and emits every signal synchronously while the coroutine waits, so whatever a signal needs
- * (auth type, framebuffer) is set up inside its handler (research/display.md §1). */
+ * (auth type, framebuffer) is set up inside its handler (research/display.md §1). What every
+ * session shares (properties, first error, lock-key bookkeeping) is HangarBaseSession's. */
 
 #define MAX_HELD_KEYS 32
+
+/* The most cut text we send. Servers take up to 1 MiB (QEMU and libvncserver drop a client that
+ * sends more), but gvnc 1.3.1 corrupts any message that does not fit into the socket's free send
+ * buffer: in vnc_connection_flush_wire() a send that would block waits, then does "offset += ret"
+ * with ret == -1, so the rest of a 4 KiB chunk is sent again from one byte back, or (at the
+ * chunk's start) the whole chunk is dropped, and the server waits for bytes that never come. A
+ * UNIX socket (libvirt's fd) buffers about 200 KiB, a new TCP connection on a LAN about 85 KiB:
+ * 64 KiB stays clear of both. */
+#define MAX_CUT_TEXT (64 * 1024)
 
 typedef struct
 {
@@ -32,17 +42,12 @@ typedef struct
 
 struct _HangarVncSession
 {
-  GObject parent_instance;
+  HangarBaseSession parent_instance;
 
   /* Owned; replaced on every open, shut down on close. */
   VncConnection      *conn;
-  HangarConsoleState  state;
-  /* Owned; gvnc's framebuffer (fb_wrapper) writes into its memory. */
-  HangarFramebuffer  *fb;
+  /* Owned; writes into the memory of the session's framebuffer. */
   VncFramebuffer     *fb_wrapper;
-  GdkCursor          *cursor;
-  GError             *error;
-  gboolean            absolute_pointer;
   gboolean            initialized;
   /* The socket is up (vnc-connected); errors before it are connection failures. */
   gboolean            socket_connected;
@@ -55,65 +60,41 @@ struct _HangarVncSession
   HangarButtons       buttons;
   /* The guest's lock keys (QEMU's LED state pseudo-encoding), or -1 until the server says. */
   int                 guest_locks;
-  /* The lock keys we toggled the guest's towards, or -1; and when. */
-  int                 locks_asked;
-  gint64              locks_asked_time;
   guint64             n_updates;
-  /* g_get_monotonic_time () of the last open, for the first-frame time in the debug log. */
-  gint64              open_time;
+  /* The server is QEMU, which takes cut text as UTF-8 (see the clipboard section). */
+  gboolean            qemu;
+  /* Owned; the server's last cut text in UTF-8, for hangar_console_session_clipboard_request(),
+   * or NULL. */
+  char               *server_text;
+  /* Owned; the cut text both sides hold (as sent on the wire: the last one either side sent), or
+   * NULL when that is not known. Neither side's copy of it is sent back to the other. */
+  GBytes             *cut_text;
 };
 
 static void console_session_iface_init (HangarConsoleSessionInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (HangarVncSession, hangar_vnc_session, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (HangarVncSession, hangar_vnc_session, HANGAR_TYPE_BASE_SESSION,
                                G_IMPLEMENT_INTERFACE (HANGAR_TYPE_CONSOLE_SESSION,
                                                       console_session_iface_init))
 
-enum {
-  PROP_0,
-  PROP_STATE,
-  PROP_FRAMEBUFFER,
-  PROP_CURSOR,
-  PROP_ABSOLUTE_POINTER,
-  PROP_HAS_EXT_KEYS,
-  PROP_ERROR,
-  N_PROPS,
-};
-
-static void
-set_state (HangarVncSession   *self,
-           HangarConsoleState  state)
+static HangarFramebuffer *
+get_framebuffer (HangarVncSession *self)
 {
-  if (self->state == state)
+  return hangar_base_session_get_framebuffer (HANGAR_BASE_SESSION (self));
+}
+
+/* The server takes input (and cut text) from now on, or no longer. */
+static void
+set_initialized (HangarVncSession *self,
+                 gboolean          initialized)
+{
+  if (self->initialized == initialized)
     return;
 
-  self->state = state;
-  g_object_notify (G_OBJECT (self), "state");
-}
-
-/* Keeps the first error of a connection: it is the one that explains the rest. */
-static void
-set_error (HangarVncSession *self,
-           GError           *error)
-{
-  if (self->error != NULL)
-    {
-      g_debug ("Further error: %s", error->message);
-      g_error_free (error);
-      return;
-    }
-
-  g_debug ("Error: %s", error->message);
-  self->error = error;
-  g_object_notify (G_OBJECT (self), "error");
-}
-
-static void
-set_framebuffer (HangarVncSession  *self,
-                 HangarFramebuffer *fb)
-{
-  if (g_set_object (&self->fb, fb))
-    g_object_notify (G_OBJECT (self), "framebuffer");
+  self->initialized = initialized;
+  g_clear_pointer (&self->server_text, g_free);
+  g_clear_pointer (&self->cut_text, g_bytes_unref);
+  g_signal_emit_by_name (self, "clipboard-available-changed");
 }
 
 /* The pixel format we decode into: 32 bpp, depth 24, B,G,R,X bytes on little-endian hosts
@@ -150,7 +131,7 @@ framebuffer_init (HangarVncSession *self)
   fb = hangar_framebuffer_new (width, height, &error);
   if (fb == NULL)
     {
-      set_error (self, g_steal_pointer (&error));
+      hangar_base_session_set_error (HANGAR_BASE_SESSION (self), g_steal_pointer (&error));
       vnc_connection_shutdown (self->conn);
       return FALSE;
     }
@@ -163,7 +144,7 @@ framebuffer_init (HangarVncSession *self)
                                                                 hangar_framebuffer_get_stride (fb),
                                                                 &local, remote));
   vnc_connection_set_framebuffer (self->conn, self->fb_wrapper);
-  set_framebuffer (self, fb);
+  hangar_base_session_set_framebuffer (HANGAR_BASE_SESSION (self), fb);
   return TRUE;
 }
 
@@ -192,8 +173,8 @@ auth_choose_type_cb (HangarVncSession *self,
       }
   G_GNUC_END_IGNORE_DEPRECATIONS
 
-  set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_UNSUPPORTED,
-                                _("The server wants a kind of authentication Hangar does not support")));
+  hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_AUTH_UNSUPPORTED,
+                            _("The server wants a kind of authentication Hangar does not support"));
   vnc_connection_shutdown (conn);
 }
 
@@ -224,8 +205,8 @@ auth_choose_subtype_cb (HangarVncSession *self,
       }
   G_GNUC_END_IGNORE_DEPRECATIONS
 
-  set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_UNSUPPORTED,
-                                _("The server wants a kind of encryption Hangar does not support")));
+  hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_AUTH_UNSUPPORTED,
+                            _("The server wants a kind of encryption Hangar does not support"));
   vnc_connection_shutdown (conn);
 }
 
@@ -264,11 +245,12 @@ auth_failure_cb (HangarVncSession *self,
                  const char       *reason,
                  VncConnection    *conn)
 {
+  GError *error = g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED,
+                               _("The server did not accept the password (%s)"),
+                               reason != NULL && *reason ? reason : _("no reason given"));
+
   /* gvnc reports the failure as a vnc-error first; this is the better explanation. */
-  g_clear_error (&self->error);
-  set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED,
-                                _("The server did not accept the password (%s)"),
-                                reason != NULL && *reason ? reason : _("no reason given")));
+  hangar_base_session_replace_error (HANGAR_BASE_SESSION (self), error);
 }
 
 static void
@@ -276,9 +258,9 @@ auth_unsupported_cb (HangarVncSession *self,
                      guint             type,
                      VncConnection    *conn)
 {
-  set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_UNSUPPORTED,
-                                _("The server wants authentication type %u, which Hangar does not support"),
-                                type));
+  hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_AUTH_UNSUPPORTED,
+                            _("The server wants authentication type %u, which Hangar does not support"),
+                            type);
 }
 
 static gboolean
@@ -342,7 +324,10 @@ initialized_cb (HangarVncSession *self,
   if (!set_encodings (self, conn))
     return;
 
-  self->initialized = TRUE;
+  /* QEMU names its desktop "QEMU", or "QEMU (<machine name>)" when it has one (ui/vnc.c). */
+  self->qemu = g_strcmp0 (vnc_connection_get_name (conn), "QEMU") == 0 ||
+               g_str_has_prefix (vnc_connection_get_name (conn), "QEMU (");
+  set_initialized (self, TRUE);
   vnc_connection_framebuffer_update_request (conn, FALSE, 0, 0,
                                              vnc_connection_get_width (conn),
                                              vnc_connection_get_height (conn));
@@ -356,24 +341,23 @@ framebuffer_update_cb (HangarVncSession *self,
                        guint16           height,
                        VncConnection    *conn)
 {
+  HangarFramebuffer *fb = get_framebuffer (self);
+
   self->n_updates++;
-  if (self->fb != NULL)
+  if (fb != NULL)
     {
-      hangar_framebuffer_damage (self->fb, x, y, width, height);
+      hangar_framebuffer_damage (fb, x, y, width, height);
       /* gvnc has no end-of-update signal; a rectangle reaching the bottom right corner ends a
        * full-screen update (gvnccapture's rule). One line each, for the benchmark. */
-      if (x + width == (int) hangar_framebuffer_get_width (self->fb) &&
-          y + height == (int) hangar_framebuffer_get_height (self->fb))
+      if (x + width == (int) hangar_framebuffer_get_width (fb) &&
+          y + height == (int) hangar_framebuffer_get_height (fb))
         g_debug ("Update reached the bottom right corner");
     }
 
   /* Connected from the first picture on: servers answer SetEncodings (and acknowledge extended
    * key events) before they send it, so keys typed from now on go out as scancodes. */
-  if (self->state == HANGAR_CONSOLE_STATE_CONNECTING)
-    {
-      g_debug ("First update after %.1f ms", (g_get_monotonic_time () - self->open_time) / 1000.0);
-      set_state (self, HANGAR_CONSOLE_STATE_CONNECTED);
-    }
+  if (hangar_base_session_get_state (HANGAR_BASE_SESSION (self)) == HANGAR_CONSOLE_STATE_CONNECTING)
+    hangar_base_session_set_state (HANGAR_BASE_SESSION (self), HANGAR_CONSOLE_STATE_CONNECTED);
 
   /* Emitted once per rectangle; requests are buffered and servers coalesce them. */
   vnc_connection_framebuffer_update_request (conn, TRUE, 0, 0,
@@ -387,12 +371,14 @@ desktop_resize_cb (HangarVncSession *self,
                    guint16           height,
                    VncConnection    *conn)
 {
+  HangarFramebuffer *fb = get_framebuffer (self);
+
   g_debug ("Desktop resize: %ux%u", width, height);
 
   /* Servers announce the current size again when they learn we take size changes. */
-  if (self->fb == NULL ||
-      hangar_framebuffer_get_width (self->fb) != width ||
-      hangar_framebuffer_get_height (self->fb) != height)
+  if (fb == NULL ||
+      hangar_framebuffer_get_width (fb) != width ||
+      hangar_framebuffer_get_height (fb) != height)
     {
       if (!framebuffer_init (self))
         return;
@@ -421,9 +407,8 @@ cursor_changed_cb (HangarVncSession *self,
 {
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkCursor) shape = NULL;
   guint width, height;
-
-  g_clear_object (&self->cursor);
 
   if (cursor != NULL &&
       (width = vnc_cursor_get_width (cursor)) > 0 &&
@@ -432,18 +417,18 @@ cursor_changed_cb (HangarVncSession *self,
       /* gvnc hands cursor pixels as R,G,B,A bytes (gdk-pixbuf layout, not premultiplied). */
       bytes = g_bytes_new (vnc_cursor_get_data (cursor), (gsize) width * height * 4);
       texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, width * 4);
-      self->cursor = gdk_cursor_new_from_texture (texture,
-                                                  MIN (vnc_cursor_get_hotx (cursor), width - 1),
-                                                  MIN (vnc_cursor_get_hoty (cursor), height - 1),
-                                                  NULL);
+      shape = gdk_cursor_new_from_texture (texture,
+                                           MIN (vnc_cursor_get_hotx (cursor), width - 1),
+                                           MIN (vnc_cursor_get_hoty (cursor), height - 1),
+                                           NULL);
     }
   else
     {
       /* An empty cursor means the guest hides it. */
-      self->cursor = gdk_cursor_new_from_name ("none", NULL);
+      shape = gdk_cursor_new_from_name ("none", NULL);
     }
 
-  g_object_notify (G_OBJECT (self), "cursor");
+  hangar_base_session_set_cursor (HANGAR_BASE_SESSION (self), shape);
 }
 
 static void
@@ -451,11 +436,7 @@ pointer_mode_changed_cb (HangarVncSession *self,
                          gboolean          absolute,
                          VncConnection    *conn)
 {
-  if (self->absolute_pointer == absolute)
-    return;
-
-  self->absolute_pointer = absolute;
-  g_object_notify (G_OBJECT (self), "absolute-pointer");
+  hangar_base_session_set_absolute_pointer (HANGAR_BASE_SESSION (self), absolute);
 }
 
 static void
@@ -463,16 +444,18 @@ error_cb (HangarVncSession *self,
           const char       *message,
           VncConnection    *conn)
 {
+  HangarConsoleState state = hangar_base_session_get_state (HANGAR_BASE_SESSION (self));
+
   if (!self->socket_connected)
-    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
-                                  _("Could not connect to the console server (%s)"), message));
-  else if (self->state == HANGAR_CONSOLE_STATE_CONNECTED)
-    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
-                                  _("The connection to the console was lost (%s)"), message));
+    hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_CONNECT,
+                              _("Could not connect to the console server (%s)"), message);
+  else if (state == HANGAR_CONSOLE_STATE_CONNECTED)
+    hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_CLOSED,
+                              _("The connection to the console was lost (%s)"), message);
   else
-    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
-                                  _("The console server ended the connection before showing the screen (%s)"),
-                                  message));
+    hangar_base_session_fail (HANGAR_BASE_SESSION (self), HANGAR_DISPLAY_ERROR_CONNECT,
+                              _("The console server ended the connection before showing the screen (%s)"),
+                              message);
 }
 
 static void
@@ -496,22 +479,11 @@ disconnected_cb (HangarVncSession *self,
 
   self->n_held = 0;
   self->buttons = 0;
-  self->initialized = FALSE;
+  set_initialized (self, FALSE);
   g_clear_pointer (&self->pending_credentials, g_array_unref);
 
-  if (self->error == NULL && self->state != HANGAR_CONSOLE_STATE_CONNECTED)
-    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
-                                  _("The console server ended the connection before showing the screen")));
-  else if (self->error == NULL)
-    set_error (self, g_error_new (HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CLOSED,
-                                  _("The connection was closed")));
-
-  set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
+  hangar_base_session_disconnected (HANGAR_BASE_SESSION (self));
 }
-
-/* How long the guest has to confirm lock keys we toggled before its reports count as its own
- * changes again. */
-#define LOCKS_CONFIRM_USEC (G_USEC_PER_SEC)
 
 static void
 led_state_cb (HangarVncSession *self,
@@ -520,21 +492,90 @@ led_state_cb (HangarVncSession *self,
   self->guest_locks = vnc_connection_get_ledstate (conn) &
                       (HANGAR_LOCK_SCROLL | HANGAR_LOCK_NUM | HANGAR_LOCK_CAPS);
   g_debug ("Guest lock keys: 0x%x", (guint) self->guest_locks);
+  hangar_base_session_guest_locks (HANGAR_BASE_SESSION (self), self->guest_locks);
+}
 
-  /* The guest reports after each key we toggled: the states in between are ours, not changes
-   * to answer (answering them toggled the same key back and forth). */
-  if (self->locks_asked >= 0)
+/* Clipboard. RFB's cut text is one text, ISO 8859-1, sent whole by whichever side copied, with
+ * no announcement and no request: so there is one selection (CLIPBOARD), a client copy is sent at
+ * once (clipboard_grab asks the bridge for the text right away), and nothing is released.
+ *
+ * QEMU (7.2, ui/vnc.c and ui/vnc-clipboard.c) is different on both ways:
+ * - client → guest: vnc_client_cut_text() puts the bytes unconverted into QEMU's clipboard as
+ *   text, which the qemu-vdagent chardev offers the guest agent as UTF-8. Latin-1 bytes would
+ *   reach the guest as invalid UTF-8, so QEMU gets UTF-8.
+ * - guest → client: QEMU registers a VNC client with its clipboard only when the client asks for
+ *   the extended clipboard pseudo-encoding (vnc_server_cut_text_caps), which gvnc 1.3.1 does not
+ *   know: the guest's copies never reach us, and we never claim one.
+ * Longer texts than MAX_CUT_TEXT are not sent (see there). */
+
+/* UTF-8 → what the server takes. Characters outside Latin-1 become '?', counted in @replaced. */
+static GBytes *
+encode_cut_text (HangarVncSession *self,
+                 const char       *text,
+                 guint            *replaced)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GByteArray *latin1;
+
+  *replaced = 0;
+  if (self->qemu)
+    return g_bytes_new (valid, strlen (valid));
+
+  latin1 = g_byte_array_sized_new (strlen (valid));
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
-      gboolean confirmed = self->guest_locks == self->locks_asked;
+      gunichar c = g_utf8_get_char (p);
+      guint8 byte = c <= 0xff ? c : '?';
 
-      if (!confirmed && g_get_monotonic_time () - self->locks_asked_time < LOCKS_CONFIRM_USEC)
-        return;
-      self->locks_asked = -1;
-      if (confirmed)
-        return;
+      *replaced += c > 0xff;
+      g_byte_array_append (latin1, &byte, 1);
+    }
+  return g_byte_array_free_to_bytes (latin1);
+}
+
+/* The server's cut text → UTF-8 (every Latin-1 byte is a character). */
+static char *
+decode_cut_text (HangarVncSession *self,
+                 const char       *data)
+{
+  GString *utf8;
+
+  if (self->qemu)
+    return g_utf8_make_valid (data, -1);
+
+  utf8 = g_string_sized_new (strlen (data) * 2);
+  for (const guchar *p = (const guchar *) data; *p != '\0'; p++)
+    g_string_append_unichar (utf8, *p);
+  return g_string_free (utf8, FALSE);
+}
+
+static void
+server_cut_text_cb (HangarVncSession *self,
+                    const char       *text,
+                    VncConnection    *conn)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  /* Servers that pass a client's cut text on to all clients send ours back. */
+  if (self->cut_text != NULL && g_bytes_equal (bytes, self->cut_text))
+    {
+      g_debug ("Server cut text (%zu bytes) is what both sides have: not taken again", strlen (text));
+      return;
     }
 
-  g_signal_emit_by_name (self, "guest-locks-changed");
+  g_clear_pointer (&self->cut_text, g_bytes_unref);
+  self->cut_text = g_steal_pointer (&bytes);
+  g_clear_pointer (&self->server_text, g_free);
+  g_debug ("Server cut text: %zu bytes", strlen (text));
+  /* An empty cut text leaves the client's clipboard as it is (as when a SPICE guest releases
+   * its clipboard). */
+  if (*text == '\0')
+    {
+      g_signal_emit_by_name (self, "guest-clipboard-release", HANGAR_CLIPBOARD_SELECTION_CLIPBOARD);
+      return;
+    }
+  self->server_text = decode_cut_text (self, text);
+  g_signal_emit_by_name (self, "guest-clipboard-grab", HANGAR_CLIPBOARD_SELECTION_CLIPBOARD);
 }
 
 static void
@@ -563,14 +604,11 @@ new_connection (HangarVncSession *self)
 
   drop_connection (self);
 
-  g_clear_error (&self->error);
-  g_object_notify (G_OBJECT (self), "error");
-  self->initialized = FALSE;
+  set_initialized (self, FALSE);
   self->socket_connected = FALSE;
   self->n_held = 0;
   self->buttons = 0;
   self->guest_locks = -1;
-  self->locks_asked = -1;
 
   self->conn = vnc_connection_new ();
   vnc_connection_set_shared (self->conn, TRUE);
@@ -592,11 +630,11 @@ new_connection (HangarVncSession *self)
   led_closure = g_cclosure_new_swap (G_CALLBACK (led_state_cb), self, NULL);
   g_closure_set_marshal (led_closure, g_cclosure_marshal_generic);
   g_signal_connect_closure (self->conn, "vnc-led-state", led_closure, FALSE);
+  g_signal_connect_swapped (self->conn, "vnc-server-cut-text", G_CALLBACK (server_cut_text_cb), self);
   g_signal_connect_swapped (self->conn, "vnc-error", G_CALLBACK (error_cb), self);
   g_signal_connect_swapped (self->conn, "vnc-disconnected", G_CALLBACK (disconnected_cb), self);
 
-  self->open_time = g_get_monotonic_time ();
-  set_state (self, HANGAR_CONSOLE_STATE_CONNECTING);
+  hangar_base_session_begin (HANGAR_BASE_SESSION (self));
 }
 
 static gboolean
@@ -614,10 +652,8 @@ hangar_vnc_session_open_fd (HangarConsoleSession  *session,
   if (!vnc_connection_open_fd (self->conn, fd))
     {
       drop_connection (self);
-      set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
-      g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
-                   _("Could not start the VNC connection"));
-      return FALSE;
+      return hangar_base_session_open_failed (HANGAR_BASE_SESSION (self), error,
+                                              _("Could not start the VNC connection"));
     }
 
   return TRUE;
@@ -639,10 +675,8 @@ hangar_vnc_session_open_host (HangarConsoleSession  *session,
   if (!vnc_connection_open_host (self->conn, host, port_str))
     {
       drop_connection (self);
-      set_state (self, HANGAR_CONSOLE_STATE_DISCONNECTED);
-      g_set_error (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT,
-                   _("Could not connect to %s port %u"), host, port);
-      return FALSE;
+      return hangar_base_session_open_failed (HANGAR_BASE_SESSION (self), error,
+                                              _("Could not connect to %s port %u"), host, port);
     }
 
   return TRUE;
@@ -740,11 +774,10 @@ hangar_vnc_session_pointer (HangarConsoleSession *session,
 {
   HangarVncSession *self = HANGAR_VNC_SESSION (session);
 
-  if (self->conn == NULL || !self->initialized || self->fb == NULL)
+  if (self->conn == NULL || !self->initialized ||
+      !hangar_base_session_clamp_to_framebuffer (HANGAR_BASE_SESSION (self), &x, &y))
     return;
 
-  x = CLAMP (x, 0, (int) hangar_framebuffer_get_width (self->fb) - 1);
-  y = CLAMP (y, 0, (int) hangar_framebuffer_get_height (self->fb) - 1);
   self->buttons = buttons & 0x7;
   vnc_connection_pointer_event (self->conn, self->buttons, x, y);
 }
@@ -759,7 +792,8 @@ hangar_vnc_session_scroll (HangarConsoleSession *session,
   HangarVncSession *self = HANGAR_VNC_SESSION (session);
   guint wheel;
 
-  if (self->conn == NULL || !self->initialized || self->fb == NULL)
+  if (self->conn == NULL || !self->initialized ||
+      !hangar_base_session_clamp_to_framebuffer (HANGAR_BASE_SESSION (self), &x, &y))
     return;
 
   switch (direction)
@@ -773,8 +807,6 @@ hangar_vnc_session_scroll (HangarConsoleSession *session,
       return;
     }
 
-  x = CLAMP (x, 0, (int) hangar_framebuffer_get_width (self->fb) - 1);
-  y = CLAMP (y, 0, (int) hangar_framebuffer_get_height (self->fb) - 1);
   self->buttons = buttons & 0x7;
   /* A wheel step is a press and a release of its button. */
   vnc_connection_pointer_event (self->conn, self->buttons | wheel, x, y);
@@ -833,7 +865,7 @@ hangar_vnc_session_sync_locks (HangarConsoleSession *session,
     return;
 
   /* Toggles not confirmed yet count as done. */
-  current = self->locks_asked >= 0 ? self->locks_asked : self->guest_locks;
+  current = hangar_base_session_expected_locks (HANGAR_BASE_SESSION (self), self->guest_locks);
   if (current == (int) locks)
     return;
 
@@ -846,8 +878,73 @@ hangar_vnc_session_sync_locks (HangarConsoleSession *session,
         vnc_connection_key_event (self->conn, TRUE, lock_keys[i].keyval, lock_keys[i].qnum);
         vnc_connection_key_event (self->conn, FALSE, lock_keys[i].keyval, lock_keys[i].qnum);
       }
-  self->locks_asked = locks;
-  self->locks_asked_time = g_get_monotonic_time ();
+  hangar_base_session_locks_asked (HANGAR_BASE_SESSION (self), locks);
+}
+
+static gboolean
+hangar_vnc_session_clipboard_available (HangarConsoleSession     *session,
+                                        HangarClipboardSelection  selection)
+{
+  HangarVncSession *self = HANGAR_VNC_SESSION (session);
+
+  return selection == HANGAR_CLIPBOARD_SELECTION_CLIPBOARD &&
+         self->conn != NULL && self->initialized;
+}
+
+static void
+hangar_vnc_session_clipboard_grab (HangarConsoleSession     *session,
+                                   HangarClipboardSelection  selection)
+{
+  /* No announcement in RFB: the server takes the text at once. */
+  if (hangar_vnc_session_clipboard_available (session, selection))
+    g_signal_emit_by_name (session, "guest-clipboard-request", selection);
+}
+
+static void
+hangar_vnc_session_clipboard_request (HangarConsoleSession     *session,
+                                      HangarClipboardSelection  selection)
+{
+  HangarVncSession *self = HANGAR_VNC_SESSION (session);
+
+  if (hangar_vnc_session_clipboard_available (session, selection))
+    g_signal_emit_by_name (self, "guest-clipboard-text", selection, self->server_text);
+}
+
+static void
+hangar_vnc_session_clipboard_send_text (HangarConsoleSession     *session,
+                                        HangarClipboardSelection  selection,
+                                        const char               *text)
+{
+  HangarVncSession *self = HANGAR_VNC_SESSION (session);
+  g_autoptr(GBytes) bytes = NULL;
+  guint replaced;
+  gsize size;
+
+  if (!hangar_vnc_session_clipboard_available (session, selection) || text == NULL)
+    return;
+
+  bytes = encode_cut_text (self, text, &replaced);
+  if (self->cut_text != NULL && g_bytes_equal (bytes, self->cut_text))
+    {
+      g_debug ("The server has this cut text already");
+      return;
+    }
+  /* Either way the server no longer has what the client has. */
+  g_clear_pointer (&self->cut_text, g_bytes_unref);
+  size = g_bytes_get_size (bytes);
+  if (size > MAX_CUT_TEXT)
+    {
+      g_message ("The clipboard text (%zu bytes) is longer than Hangar sends over VNC "
+                 "(%d bytes): not sent", size, MAX_CUT_TEXT);
+      return;
+    }
+  if (replaced > 0)
+    g_message ("%u characters of the clipboard text are not in Latin-1, which VNC cut text is: "
+               "sent as '?'", replaced);
+
+  g_debug ("Sending %zu bytes of cut text%s", size, self->qemu ? " (UTF-8, QEMU)" : "");
+  if (vnc_connection_client_cut_text (self->conn, g_bytes_get_data (bytes, NULL), size))
+    self->cut_text = g_steal_pointer (&bytes);
 }
 
 static void
@@ -862,7 +959,19 @@ console_session_iface_init (HangarConsoleSessionInterface *iface)
   iface->scroll = hangar_vnc_session_scroll;
   iface->release_all_keys = hangar_vnc_session_release_all_keys;
   iface->request_size = hangar_vnc_session_request_size;
+  iface->clipboard_available = hangar_vnc_session_clipboard_available;
+  iface->clipboard_grab = hangar_vnc_session_clipboard_grab;
+  iface->clipboard_request = hangar_vnc_session_clipboard_request;
+  iface->clipboard_send_text = hangar_vnc_session_clipboard_send_text;
   iface->sync_locks = hangar_vnc_session_sync_locks;
+}
+
+static gboolean
+hangar_vnc_session_has_ext_keys (HangarBaseSession *base)
+{
+  HangarVncSession *self = HANGAR_VNC_SESSION (base);
+
+  return self->conn != NULL && vnc_connection_get_ext_key_event (self->conn);
 }
 
 static void
@@ -871,89 +980,31 @@ hangar_vnc_session_dispose (GObject *object)
   HangarVncSession *self = (HangarVncSession *)object;
 
   drop_connection (self);
-  g_clear_object (&self->fb);
-  g_clear_object (&self->cursor);
   g_clear_pointer (&self->pending_credentials, g_array_unref);
+  g_clear_pointer (&self->server_text, g_free);
+  g_clear_pointer (&self->cut_text, g_bytes_unref);
 
   G_OBJECT_CLASS (hangar_vnc_session_parent_class)->dispose (object);
-}
-
-static void
-hangar_vnc_session_finalize (GObject *object)
-{
-  HangarVncSession *self = (HangarVncSession *)object;
-
-  g_clear_error (&self->error);
-
-  G_OBJECT_CLASS (hangar_vnc_session_parent_class)->finalize (object);
-}
-
-static void
-hangar_vnc_session_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  HangarVncSession *self = HANGAR_VNC_SESSION (object);
-
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-
-    case PROP_FRAMEBUFFER:
-      g_value_set_object (value, self->fb);
-      break;
-
-    case PROP_CURSOR:
-      g_value_set_object (value, self->cursor);
-      break;
-
-    case PROP_ABSOLUTE_POINTER:
-      g_value_set_boolean (value, self->absolute_pointer);
-      break;
-
-    case PROP_HAS_EXT_KEYS:
-      g_value_set_boolean (value, self->conn != NULL && vnc_connection_get_ext_key_event (self->conn));
-      break;
-
-    case PROP_ERROR:
-      g_value_set_boxed (value, self->error);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
 hangar_vnc_session_class_init (HangarVncSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  HangarBaseSessionClass *base_class = HANGAR_BASE_SESSION_CLASS (klass);
 
   object_class->dispose = hangar_vnc_session_dispose;
-  object_class->finalize = hangar_vnc_session_finalize;
-  object_class->get_property = hangar_vnc_session_get_property;
+  base_class->has_ext_keys = hangar_vnc_session_has_ext_keys;
 
   /* gvnc's own protocol trace, for debugging a server. */
   if (g_getenv ("HANGAR_VNC_DEBUG") != NULL)
     vnc_util_set_debug (TRUE);
-
-  g_object_class_override_property (object_class, PROP_STATE, "state");
-  g_object_class_override_property (object_class, PROP_FRAMEBUFFER, "framebuffer");
-  g_object_class_override_property (object_class, PROP_CURSOR, "cursor");
-  g_object_class_override_property (object_class, PROP_ABSOLUTE_POINTER, "absolute-pointer");
-  g_object_class_override_property (object_class, PROP_HAS_EXT_KEYS, "has-ext-keys");
-  g_object_class_override_property (object_class, PROP_ERROR, "error");
 }
 
 static void
 hangar_vnc_session_init (HangarVncSession *self)
 {
-  self->absolute_pointer = TRUE;
   self->guest_locks = -1;
-  self->locks_asked = -1;
 }
 
 HangarVncSession *

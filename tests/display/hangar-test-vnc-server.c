@@ -15,6 +15,9 @@
  *   LEDS <n>                     (with --leds) the LED state sent to the client (QEMU's LED state
  *                                 pseudo-encoding -261: 1 Scroll, 2 Num, 4 Caps Lock); like a
  *                                 guest, the server toggles a lock when its key goes down
+ *   CUTTEXT len=<n> fnv=<h> [hex=<bytes>]  the client's cut text (ClientCutText): its length,
+ *                                 FNV-1a 64 hash, and its bytes in hex up to 4 KiB
+ *   ECHOED                       (with --echo-cut-text) the client's cut text was sent back to it
  *   DONE <command>                a stdin command was carried out
  *   GONE                          the client went away (the server exits)
  * Commands on stdin, one a line:
@@ -22,10 +25,13 @@
  *   resize <width> <height> [n]  change the desktop size (picture n, default the current one)
  *   rect <x> <y> <w> <h> <rrggbb>  fill a rectangle
  *   leds <n>                     the guest's LEDs change (sent if the client asked for them)
+ *   cuttext [hex]                send ServerCutText with these bytes (none: an empty one)
+ *   cuttext-pattern <n>          send ServerCutText of n bytes: byte i is 0x20 + i % 0xe0
  *   quit
  * Options: --fd N (serve the client on socket N), --listen (pick a free TCP port),
  *   --size WxH, --pattern N, --password PW, --no-ext-key, --leds N (offer LED state, start
- *   with N).
+ *   with N), --name NAME (the desktop name), --echo-cut-text (send each client cut text back, as
+ *   servers that share it with all their clients do).
  */
 
 #include <errno.h>
@@ -50,6 +56,7 @@ static int client_gone;
 /* The "guest's" LED state, or -1 without --leds; the client that asked for LED state. */
 static int leds = -1;
 static rfbClientPtr leds_client;
+static int echo_cut_text;
 
 #define ENCODING_QEMU_LED_STATE ((uint32_t) -261)
 
@@ -174,6 +181,55 @@ set_desktop_size_cb (int width,
 }
 
 static void
+cut_text_cb (char *text,
+             int len,
+             rfbClientPtr cl)
+{
+  uint64_t fnv = 14695981039346656037ull;
+
+  for (int i = 0; i < len; i++)
+    fnv = (fnv ^ (unsigned char) text[i]) * 1099511628211ull;
+  printf ("CUTTEXT len=%d fnv=%016llx", len, (unsigned long long) fnv);
+  if (len <= 4096)
+    {
+      printf (" hex=");
+      for (int i = 0; i < len; i++)
+        printf ("%02x", (unsigned char) text[i]);
+    }
+  printf ("\n");
+  fflush (stdout);
+
+  if (echo_cut_text)
+    {
+      rfbSendServerCutText (screen, text, len);
+      printf ("ECHOED\n");
+      fflush (stdout);
+    }
+}
+
+/* "cuttext <hex>": the bytes; "cuttext-pattern <n>": n bytes of every Latin-1 character from
+ * the space on. */
+static void
+send_cut_text (const char *hex,
+               long        pattern_len)
+{
+  size_t len = pattern_len >= 0 ? (size_t) pattern_len : strlen (hex) / 2;
+  char *text = malloc (len + 1);
+
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned byte = 0x20 + i % 0xe0;
+
+      if (pattern_len < 0)
+        sscanf (hex + 2 * i, "%2x", &byte);
+      text[i] = (char) byte;
+    }
+  text[len] = '\0';
+  rfbSendServerCutText (screen, text, (int) len);
+  free (text);
+}
+
+static void
 client_gone_cb (rfbClientPtr cl)
 {
   printf ("GONE\n");
@@ -290,6 +346,7 @@ static void
 run_command (char *line)
 {
   int a, b, c, d;
+  long n;
   unsigned rgb;
 
   line[strcspn (line, "\r\n")] = '\0';
@@ -314,6 +371,10 @@ run_command (char *line)
       leds = a;
       send_leds ();
     }
+  else if (sscanf (line, "cuttext-pattern %ld", &n) == 1 && n >= 0)
+    send_cut_text (NULL, n);
+  else if (strncmp (line, "cuttext", 7) == 0 && (line[7] == '\0' || line[7] == ' '))
+    send_cut_text (line[7] == ' ' ? line + 8 : "", -1);
   else if (strcmp (line, "quit") == 0)
     exit (0);
   else
@@ -332,7 +393,8 @@ main (int   argc,
 {
   const char *passwords[2] = { NULL, NULL };
   int width = 640, height = 480, fd = -1, listen_tcp = 0;
-  char line[256];
+  const char *name = "hangar-test";
+  char line[1024];
   size_t line_len = 0;
 
   for (int i = 1; i < argc; i++)
@@ -351,10 +413,14 @@ main (int   argc,
         with_ext_key = 0;
       else if (strcmp (argv[i], "--leds") == 0 && i + 1 < argc)
         leds = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--name") == 0 && i + 1 < argc)
+        name = argv[++i];
+      else if (strcmp (argv[i], "--echo-cut-text") == 0)
+        echo_cut_text = 1;
       else
         {
           fprintf (stderr, "usage: %s [--fd N | --listen] [--size WxH] [--pattern N] "
-                           "[--password PW] [--no-ext-key] [--leds N]\n", argv[0]);
+                           "[--password PW] [--no-ext-key] [--leds N] [--name NAME] [--echo-cut-text]\n", argv[0]);
           return 2;
         }
     }
@@ -367,11 +433,12 @@ main (int   argc,
     return 1;
   framebuffer = alloc_framebuffer (width, height, &framebuffer_size);
   screen->frameBuffer = framebuffer;
-  screen->desktopName = "hangar-test";
+  screen->desktopName = name;
   screen->alwaysShared = TRUE;
   screen->kbdAddEvent = key_cb;
   screen->ptrAddEvent = pointer_cb;
   screen->setDesktopSizeHook = set_desktop_size_cb;
+  screen->setXCutText = cut_text_cb;
   screen->newClientHook = new_client_cb;
   screen->httpDir = NULL;
   if (passwords[0] != NULL)
