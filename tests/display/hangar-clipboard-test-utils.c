@@ -98,31 +98,65 @@ hangar_clipboard_test_xclip_copy (const char *selection,
   g_free (xclip (args, text));
 }
 
-/* The text of the test agent's @index-th line "HANGAR-AGENT <event> selection=S len=N fnv=H
- * hex=…" in @dir/serial.log, decoded; NULL while there is no such line. */
+/* What follows "HANGAR-AGENT <event> selection=S " on the @index-th such line of the test agent
+ * (tests/guest) in @dir/serial.log; NULL while there is no such line. Only whole lines count: the
+ * serial log grows a byte at a time, and a line read before its "\n" may still lack its hex= part. */
+char *
+hangar_clipboard_test_agent_line (const char *dir,
+                                  const char *event,
+                                  guint       selection,
+                                  guint       index)
+{
+  g_autofree char *contents = hangar_qemu_test_read_serial (dir);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("HANGAR-AGENT %s selection=%u ", event, selection);
+  guint seen = 0;
+
+  /* The last piece follows the last "\n": empty, or a line still being written. */
+  for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), prefix) && seen++ == index)
+      return g_strdup (lines[i] + strlen (prefix));
+  return NULL;
+}
+
+/* The text of the @index-th agent line "HANGAR-AGENT <event> selection=S len=N fnv=H hex=…",
+ * decoded; NULL while there is no such line. */
 char *
 hangar_clipboard_test_agent_text (const char *dir,
                                   const char *event,
                                   guint       selection,
                                   guint       index)
 {
-  g_autofree char *serial = hangar_qemu_test_read_serial (dir);
-  g_autofree char *pattern = g_strdup_printf ("HANGAR-AGENT %s selection=%u len=\\d+ fnv=\\w+ hex=([0-9a-f]*)",
-                                              event, selection);
-  g_autoptr(GRegex) regex = g_regex_new (pattern, 0, 0, NULL);
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autofree char *digits = NULL;
+  g_autofree char *line = hangar_clipboard_test_agent_line (dir, event, selection, index);
+  const char *hex;
   GString *text;
 
-  g_regex_match (regex, serial, 0, &match);
-  for (guint i = 0; i < index && g_match_info_matches (match); i++)
-    g_match_info_next (match, NULL);
-  if (!g_match_info_matches (match))
+  if (line == NULL)
     return NULL;
-
-  digits = g_match_info_fetch (match, 1);
+  hex = strstr (line, " hex=");
+  g_assert_nonnull (hex);
+  hex += 5;
   text = g_string_new (NULL);
-  for (const char *p = digits; p[0] != '\0' && p[1] != '\0'; p += 2)
-    g_string_append_c (text, (char) (g_ascii_xdigit_value (p[0]) * 16 + g_ascii_xdigit_value (p[1])));
+  while (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]))
+    {
+      g_string_append_c (text, (char) (g_ascii_xdigit_value (hex[0]) * 16 + g_ascii_xdigit_value (hex[1])));
+      hex += 2;
+    }
   return g_string_free (text, FALSE);
+}
+
+/* How many agent lines in @dir/serial.log start with "HANGAR-AGENT " @prefix. */
+guint
+hangar_clipboard_test_count_agent_lines (const char *dir,
+                                         const char *prefix)
+{
+  g_autofree char *contents = hangar_qemu_test_read_serial (dir);
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  g_autofree char *full = g_strconcat ("HANGAR-AGENT ", prefix, NULL);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), full))
+      n++;
+  return n;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "hangar-clipboard-bridge.h"
+#include "hangar-clipboard-test-utils.h"
 #include "hangar-display.h"
 #include "hangar-qemu-test-utils.h"
 #include "hangar-spice-session.h"
@@ -41,69 +42,6 @@ typedef struct
   gint64                boot_start;
 } Fixture;
 
-/* How many agent lines start with @prefix ("HANGAR-AGENT " left out). */
-static guint
-count_lines (Fixture    *f,
-             const char *prefix)
-{
-  g_autofree char *contents = hangar_qemu_test_read_serial (f->dir);
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
-  g_autofree char *full = g_strconcat ("HANGAR-AGENT ", prefix, NULL);
-  guint n = 0;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (g_strstrip (lines[i]), full))
-      n++;
-  return n;
-}
-
-/* What follows "HANGAR-AGENT <event> selection=S " on the @index-th such line; NULL while
- * there is no such line. Only whole lines count: the serial log grows a byte at a time, and a
- * line read before its "\n" may still lack its hex= part. */
-static char *
-agent_line (Fixture    *f,
-            const char *event,
-            guint       selection,
-            guint       index)
-{
-  g_autofree char *contents = hangar_qemu_test_read_serial (f->dir);
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
-  g_autofree char *prefix = g_strdup_printf ("HANGAR-AGENT %s selection=%u ", event, selection);
-  guint seen = 0;
-
-  /* The last piece follows the last "\n": empty, or a line still being written. */
-  for (guint i = 0; lines[i] != NULL && lines[i + 1] != NULL; i++)
-    if (g_str_has_prefix (g_strstrip (lines[i]), prefix) && seen++ == index)
-      return g_strdup (lines[i] + strlen (prefix));
-  return NULL;
-}
-
-/* The text of the @index-th line "HANGAR-AGENT <event> selection=S len=N hex=…", decoded;
- * NULL while there is no such line. */
-static char *
-agent_text (Fixture    *f,
-            const char *event,
-            guint       selection,
-            guint       index)
-{
-  g_autofree char *line = agent_line (f, event, selection, index);
-  const char *hex;
-  GString *text;
-
-  if (line == NULL)
-    return NULL;
-  hex = strstr (line, " hex=");
-  g_assert_nonnull (hex);
-  hex += 5;
-  text = g_string_new (NULL);
-  while (g_ascii_isxdigit (hex[0]) && g_ascii_isxdigit (hex[1]))
-    {
-      g_string_append_c (text, (char) (g_ascii_xdigit_value (hex[0]) * 16 + g_ascii_xdigit_value (hex[1])));
-      hex += 2;
-    }
-  return g_string_free (text, FALSE);
-}
-
 /* "len=N fnv=H" of the @index-th @event line, as the agent prints it for any text. */
 static char *
 agent_digest (Fixture    *f,
@@ -111,7 +49,7 @@ agent_digest (Fixture    *f,
               guint       selection,
               guint       index)
 {
-  g_autofree char *line = agent_line (f, event, selection, index);
+  g_autofree char *line = hangar_clipboard_test_agent_line (f->dir, event, selection, index);
   const char *end;
 
   if (line == NULL)
@@ -258,70 +196,13 @@ fixture_close (Fixture *f)
   g_clear_object (&f->guard);
 }
 
-typedef struct
-{
-  char     *text;
-  gboolean  done;
-} ReadResult;
-
 static void
-read_text_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+wait_ms (guint ms)
 {
-  ReadResult *read = user_data;
+  gint64 end = g_get_monotonic_time () + ms * 1000;
 
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
-  read->done = TRUE;
-}
-
-/* What the clipboard holds, read as any paste would (through the X server if another
- * program owns it). */
-static void wait_ms (guint ms);
-
-static char *
-clipboard_text (GdkClipboard *clipboard)
-{
-  ReadResult read = { NULL, FALSE };
-
-  gdk_clipboard_read_text_async (clipboard, NULL, read_text_cb, &read);
-  WAIT_FOR (read.done);
-  return read.text;
-}
-
-typedef struct
-{
-  char     *out;
-  gboolean  done;
-} CommandResult;
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CommandResult *command = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &command->out, NULL, &error);
-  g_assert_no_error (error);
-  command->done = TRUE;
-}
-
-/* `xclip -o`: another X client pastes (while our main loop serves the selection). */
-static char *
-xclip_paste (const char *selection)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) xclip = NULL;
-  CommandResult command = { NULL, FALSE };
-
-  xclip = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                            "xclip", "-o", "-selection", selection, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (xclip, NULL, NULL, communicate_cb, &command);
-  WAIT_FOR (command.done);
-  return command.out;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
 }
 
 /* Reads the clipboard until it holds @expected (the guest's answer takes a round trip);
@@ -336,20 +217,11 @@ wait_clipboard_text (GdkClipboard *clipboard,
   for (;;)
     {
       g_free (text);
-      text = clipboard_text (clipboard);
+      text = hangar_clipboard_test_read_text (clipboard);
       if (g_strcmp0 (text, expected) == 0 || g_get_monotonic_time () > end)
         return text;
       wait_ms (20);
     }
-}
-
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
 }
 
 /* Counts the session's clipboard availability changes, and the times it went away. */
@@ -399,23 +271,23 @@ test_agent (void)
   g_assert_true (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_PRIMARY));
 
   /* Client → guest: the guest grabbed text (type 1 = UTF-8), asked for it, and got the exact bytes. */
-  WAIT_FOR ((received = agent_text (&f, "received", 0, 0)) != NULL);
+  WAIT_FOR ((received = hangar_clipboard_test_agent_text (f.dir, "received", 0, 0)) != NULL);
   g_test_message ("client -> guest: %.0f ms from set_session to the text in the guest",
                   (g_get_monotonic_time () - t0) / 1e3);
   g_assert_cmpstr (received, ==, HOST_TEXT);
-  g_assert_cmpuint (count_lines (&f, "grab selection=0 types=1 "), ==, 1);
+  g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "grab selection=0 types=1 "), ==, 1);
 
   /* Guest → client: the guest answered with a grab of its own; the client clipboard now holds
    * the guest's text, for us and for any other X client. */
   expected = g_strconcat (GUEST_PREFIX, HOST_TEXT, NULL);
-  WAIT_FOR (agent_text (&f, "sent", 0, 0) != NULL);
+  WAIT_FOR (hangar_clipboard_test_agent_text (f.dir, "sent", 0, 0) != NULL);
   pasted = wait_clipboard_text (clipboard, expected);
   g_test_message ("guest -> client: %.0f ms from set_session to the guest's text on the client clipboard",
                   (g_get_monotonic_time () - t0) / 1e3);
   g_assert_cmpstr (pasted, ==, expected);
   if (xclip != NULL)
     {
-      g_autofree char *x_pasted = xclip_paste ("clipboard");
+      g_autofree char *x_pasted = hangar_clipboard_test_xclip_paste ("clipboard");
 
       g_assert_cmpstr (x_pasted, ==, expected);
     }
@@ -423,8 +295,8 @@ test_agent (void)
   /* No echo: the guest's own text is not offered back to it (one client grab so far, one
    * request from the client for the guest's text). */
   wait_ms (1000);
-  g_assert_cmpuint (count_lines (&f, "grab selection=0 "), ==, 1);
-  g_assert_cmpuint (count_lines (&f, "request selection=0 type=1"), ==, 1);
+  g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "grab selection=0 "), ==, 1);
+  g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "request selection=0 type=1"), ==, 1);
 
   /* Another X client copies (the X server, not GTK, tells us): it reaches the guest. */
   if (xclip != NULL)
@@ -442,9 +314,9 @@ test_agent (void)
       g_assert_no_error (error);
       g_output_stream_close (g_subprocess_get_stdin_pipe (copier), NULL, &error);
       g_assert_no_error (error);
-      WAIT_FOR ((x_received = agent_text (&f, "received", 0, 1)) != NULL);
+      WAIT_FOR ((x_received = hangar_clipboard_test_agent_text (f.dir, "received", 0, 1)) != NULL);
       g_assert_cmpstr (x_received, ==, X_TEXT);
-      g_assert_cmpuint (count_lines (&f, "grab selection=0 "), ==, 2);
+      g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "grab selection=0 "), ==, 2);
 
       /* The guest answers again with a grab; the client clipboard follows (xclip loses it and exits). */
       g_clear_pointer (&expected, g_free);
@@ -462,7 +334,7 @@ test_agent (void)
   /* The primary selection goes its own way (selection 1). */
   gdk_clipboard_set_text (primary, PRIMARY_TEXT);
   g_clear_pointer (&received, g_free);
-  WAIT_FOR ((received = agent_text (&f, "received", 1, 0)) != NULL);
+  WAIT_FOR ((received = hangar_clipboard_test_agent_text (f.dir, "received", 1, 0)) != NULL);
   g_assert_cmpstr (received, ==, PRIMARY_TEXT);
   g_clear_pointer (&expected, g_free);
   expected = g_strconcat (GUEST_PREFIX, PRIMARY_TEXT, NULL);
@@ -472,7 +344,7 @@ test_agent (void)
 
   /* The client clipboard was not touched by the primary selection's traffic. */
   g_clear_pointer (&pasted, g_free);
-  pasted = clipboard_text (clipboard);
+  pasted = hangar_clipboard_test_read_text (clipboard);
   g_assert_true (g_str_has_prefix (pasted, GUEST_PREFIX));
 
   /* A text far over one agent chunk (2 KiB) both ways: 192 KiB, every line numbered. */
@@ -482,7 +354,7 @@ test_agent (void)
     g_autofree char *want = NULL;
     g_autofree char *big_expected = NULL;
     g_autofree char *big_pasted = NULL;
-    guint n_received = count_lines (&f, "received selection=0 ");
+    guint n_received = hangar_clipboard_test_count_agent_lines (f.dir, "received selection=0 ");
 
     for (guint i = 0; big->len < 192 * 1024; i++)
       g_string_append_printf (big, "%06u äöü ✓ the quick brown fox jumps over the lazy dog\n", i);
@@ -504,7 +376,7 @@ test_agent (void)
    * warning, and once the agent is back the client's clipboard is offered again by itself. */
   {
     Availability availability = { 0, 0 };
-    guint n_received = count_lines (&f, "received selection=0 ");
+    guint n_received = hangar_clipboard_test_count_agent_lines (f.dir, "received selection=0 ");
     g_autofree char *again = NULL;
     g_autofree char *answer = NULL;
     g_autofree char *answer_pasted = NULL;
@@ -514,9 +386,9 @@ test_agent (void)
     gdk_clipboard_set_text (clipboard, REOPEN_COMMAND);
     WAIT_FOR (hangar_qemu_test_serial_has (f.dir, "HANGAR-AGENT closing"));
     WAIT_FOR (availability.lost > 0);
-    WAIT_FOR (count_lines (&f, "ready ") == 2);
+    WAIT_FOR (hangar_clipboard_test_count_agent_lines (f.dir, "ready ") == 2);
     WAIT_FOR (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
-    WAIT_FOR ((again = agent_text (&f, "received", 0, n_received + 1)) != NULL);
+    WAIT_FOR ((again = hangar_clipboard_test_agent_text (f.dir, "received", 0, n_received + 1)) != NULL);
     g_assert_cmpstr (again, ==, REOPEN_COMMAND);
     answer = g_strconcat (GUEST_PREFIX, REOPEN_COMMAND, NULL);
     answer_pasted = wait_clipboard_text (clipboard, answer);
@@ -553,7 +425,7 @@ test_no_agent (void)
   g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
   g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_PRIMARY));
   g_assert_cmpint (hangar_console_session_get_state (f.session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
-  pasted = clipboard_text (clipboard);
+  pasted = hangar_clipboard_test_read_text (clipboard);
   g_assert_cmpstr (pasted, ==, HOST_TEXT);
 
   hangar_clipboard_bridge_set_session (bridge, NULL);

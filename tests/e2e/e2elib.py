@@ -7,6 +7,8 @@ Every process is started in its own session (process group) and killed with its 
 test ends, passes or fails (also on SIGTERM from meson's timeout).
 """
 
+import contextlib
+import importlib
 import os
 import shutil
 import signal
@@ -113,7 +115,7 @@ def atspi_skip_reason():
     """For the tests that read the app through AT-SPI: a reason to skip, or None. Re-executes the
     test under its own D-Bus session first (see own_dbus_session)."""
     try:
-        import pyatspi  # noqa: F401  (checked here; it connects for real in start_atspi)
+        importlib.import_module('pyatspi')  # checked here; it connects for real in start_atspi
     except ImportError:
         return 'no pyatspi (run with /usr/bin/python3; Debian package python3-pyatspi)'
     try:
@@ -176,6 +178,57 @@ def atspi_walk(node, depth=0):
         for child in node:
             if child is not None:
                 yield from atspi_walk(child, depth + 1)
+
+
+@contextlib.contextmanager
+def reporting(tap, world, what, log=None, cleanup=None):
+    """Runs a test's with-block: a Skip is reported as the skipped test @what, any other error as
+    a failure (with log(), e.g. hangar's log, as detail when it returns one); then cleanup()
+    runs, if given, and the world closes (its directory stays with HANGAR_TEST_KEEP set)."""
+    try:
+        yield
+    except Skip as skip:
+        tap.skip(what, str(skip))
+    except Exception as error:
+        tap.ok(False, f'unexpected error: {type(error).__name__}: {error}', log() if log else None)
+    finally:
+        try:
+            if cleanup:
+                cleanup()
+        finally:
+            world.close(keep_dir=bool(os.environ.get('HANGAR_TEST_KEEP')))
+
+
+def reset_keyboard(world):
+    """Back to the US layout on the world's X server (a test may have switched it)."""
+    try:
+        if world.display:
+            world.x('setxkbmap', 'us', check=False)
+    except Exception:
+        pass
+
+
+LIBVIRT_URI = 'qemu:///system'
+
+
+def virsh(*args, check=True):
+    result = subprocess.run(['virsh', '-c', LIBVIRT_URI, *args], capture_output=True, text=True, timeout=60)
+    if check and result.returncode != 0:
+        raise RuntimeError(f'virsh {" ".join(args)}: {result.stderr.strip()}')
+    return result.stdout
+
+
+def libvirt_down():
+    """Why libvirtd cannot be used (a skip reason), or None when it answers."""
+    answered = subprocess.run(['virsh', '-c', LIBVIRT_URI, 'uri'], capture_output=True, timeout=30).returncode == 0
+    return None if answered else f'libvirtd is not running ({LIBVIRT_URI})'
+
+
+def remove_domain(name):
+    """Destroys and undefines the libvirt domain @name (None: nothing), whatever state it is in."""
+    if name is not None:
+        virsh('destroy', name, check=False)
+        virsh('undefine', name, check=False)
 
 
 def sigterm_to_exit():
@@ -358,16 +411,86 @@ def fmt(codes):
     return ' '.join(f'{c:02X}' for c in codes)
 
 
+def hangar_env(world, a11y=False):
+    """The environment hangar runs in: the world's X display, settings in memory, and the
+    accessibility bridge only with @a11y."""
+    a11y_vars = {'GTK_A11Y': None, 'NO_AT_BRIDGE': None} if a11y else {'GTK_A11Y': 'none', 'NO_AT_BRIDGE': '1'}
+    return world.env(GSK_RENDERER=os.environ.get('GSK_RENDERER', 'cairo'), GSETTINGS_BACKEND='memory',
+                     **a11y_vars)
+
+
 def hangar_console(world, hangar_bin, uri, a11y=False):
-    env = world.env(GSK_RENDERER=os.environ.get('GSK_RENDERER', 'cairo'),
-                    GSETTINGS_BACKEND='memory')
-    if not a11y:
-        env['GTK_A11Y'] = 'none'
-        env['NO_AT_BRIDGE'] = '1'
-    else:
-        env.pop('GTK_A11Y', None)
-        env.pop('NO_AT_BRIDGE', None)
-    return world.spawn([hangar_bin, '--console', uri], env=env, log='hangar.log')
+    return world.spawn([hangar_bin, '--console', uri], env=hangar_env(world, a11y), log='hangar.log')
+
+
+def hangar_show_console(world, hangar_bin, domain, a11y=False):
+    """`hangar --connect qemu:///system --show-console DOMAIN`: the machine's console page."""
+    return world.spawn([hangar_bin, '--connect', LIBVIRT_URI, '--show-console', domain],
+                       env=hangar_env(world, a11y), log='hangar.log')
+
+
+def xclip_copy(world, text):
+    """Another X client (xclip) copies @text; it serves the clipboard until another owner comes."""
+    copier = subprocess.Popen(['xclip', '-quiet', '-i', '-selection', 'clipboard'], env=world.env(),
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    world.procs.append(copier)
+    copier.stdin.write(text.encode())
+    copier.stdin.close()
+    return copier
+
+
+def xclip_paste(world):
+    """What another X client (xclip) pastes from the clipboard."""
+    out = subprocess.run(['xclip', '-o', '-selection', 'clipboard'], env=world.env(), capture_output=True, timeout=10)
+    return out.stdout.decode('utf-8', 'replace')
+
+
+def spawn_agent_qemu(world, name, kernel, initrd, cmdline, serial, vga, display, chardev):
+    """QEMU (TCG) booting @kernel and @initrd (the test guest of tests/guest) with its serial port
+    in the file @serial, the @display arguments (-vnc … or -spice …) and the agent's port
+    com.redhat.spice.0 on the chardev @chardev (id vdagent)."""
+    return world.spawn(['qemu-system-x86_64', '-machine', 'pc,accel=tcg', '-m', '128', '-nodefaults',
+                        '-no-user-config', '-vga', vga, '-display', 'none', '-no-reboot',
+                        '-name', name,
+                        '-kernel', kernel, '-initrd', initrd, '-append', cmdline,
+                        '-serial', f'file:{serial}',
+                        *display,
+                        '-device', 'virtio-serial-pci',
+                        '-chardev', chardev,
+                        '-device', 'virtserialport,chardev=vdagent,name=com.redhat.spice.0'],
+                       log='qemu.log')
+
+
+def start_kernel_domain(world, name, xml_template, kernel, initrd, cmdline, serial):
+    """Defines and starts the libvirt domain @name from @xml_template (str.format fields name,
+    kernel, initrd, cmdline, serial) booting copies of @kernel and @initrd; returns when it was
+    started (time.monotonic())."""
+    # QEMU runs as libvirt-qemu, and libvirt relabels the kernel it boots: use a copy.
+    os.chmod(world.dir, 0o755)
+    shutil.copy(kernel, os.path.join(world.dir, 'vmlinuz'))
+    kernel = os.path.join(world.dir, 'vmlinuz')
+    for path in (kernel, initrd):
+        os.chmod(path, 0o644)
+    xml = os.path.join(world.dir, 'domain.xml')
+    with open(xml, 'w') as f:
+        f.write(xml_template.format(name=name, kernel=kernel, initrd=initrd, cmdline=cmdline, serial=serial))
+    virsh('define', xml)
+    started = time.monotonic()
+    virsh('start', name)
+    return started
+
+
+def start_a11y_console(world, hangar_bin, image, protocol):
+    """Xvfb, the accessibility bus, the echo guest with a @protocol server on a free port, and
+    `hangar --console` on it, readable over AT-SPI: (pyatspi, guest, port, hangar)."""
+    world.start_xvfb()
+    pyatspi = start_atspi(world)
+    port = free_tcp_port()
+    guest = Guest(world, image, **{f'{protocol}_port': port})
+    guest.start()
+    hangar = hangar_console(world, hangar_bin, f'{protocol}://127.0.0.1:{port}', a11y=True)
+    return pyatspi, guest, port, hangar
 
 
 def hangar_log(world):

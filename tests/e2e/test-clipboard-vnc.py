@@ -35,12 +35,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 import importlib.util  # noqa: E402
 
-# The SPICE clipboard test's domain, virsh and agent-line helpers.
+# The SPICE clipboard test's domain and agent-line helpers.
 _spec = importlib.util.spec_from_file_location(
     'spice_clipboard', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'test-clipboard.py'))
 spice_clipboard = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(spice_clipboard)
-virsh = spice_clipboard.virsh
 agent_texts = spice_clipboard.agent_texts
 
 # Every character but the check mark is in Latin-1.
@@ -48,7 +47,6 @@ X_TEXT = 'copied in X: naïve café, Grüße, ½ × ÿ ✓\nsecond line\ttab'
 SERVER_TEXT = 'Grüße vom Server: ½ ÿ ©\nzweite Zeile'
 QEMU_TEXT = 'copied in X: naïve café, Ωμέγα, 日本語, 🚀\nsecond line\ttab'
 CMDLINE = spice_clipboard.CMDLINE
-URI = spice_clipboard.URI
 
 
 def domain_xml():
@@ -112,20 +110,8 @@ def latin1(text):
     return text.encode('latin-1', 'replace')
 
 
-def copy_in_x(world, text):
-    """Another X client (xclip) copies @text; it serves the clipboard until another owner comes."""
-    copier = subprocess.Popen(['xclip', '-quiet', '-i', '-selection', 'clipboard'], env=world.env(),
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
-    world.procs.append(copier)
-    copier.stdin.write(text.encode())
-    copier.stdin.close()
-    return copier
-
-
-def paste_in_x(world):
-    out = subprocess.run(['xclip', '-o', '-selection', 'clipboard'], env=world.env(), capture_output=True, timeout=10)
-    return out.stdout.decode('utf-8', 'replace')
+copy_in_x = e2elib.xclip_copy
+paste_in_x = e2elib.xclip_paste
 
 
 def test_server(tap, world, hangar_bin, server_bin):
@@ -178,18 +164,7 @@ def test_qemu(tap, world, hangar_bin, agent, make_initramfs, domain=None):
 
     serial = os.path.join(world.dir, 'guest-serial.log')
     if domain is not None:
-        # QEMU runs as libvirt-qemu, and libvirt relabels the kernel it boots: use a copy.
-        os.chmod(world.dir, 0o755)
-        shutil.copy(kernel, os.path.join(world.dir, 'vmlinuz'))
-        kernel = os.path.join(world.dir, 'vmlinuz')
-        for path in (kernel, initrd):
-            os.chmod(path, 0o644)
-        xml = os.path.join(world.dir, 'domain.xml')
-        with open(xml, 'w') as f:
-            f.write(domain_xml().format(name=domain, kernel=kernel, initrd=initrd, cmdline=CMDLINE, serial=serial))
-        virsh('define', xml)
-        started = time.monotonic()
-        virsh('start', domain)
+        started = e2elib.start_kernel_domain(world, domain, domain_xml(), kernel, initrd, CMDLINE, serial)
         qemu = None
     else:
         qemu = start_qemu(world, kernel, initrd, serial)
@@ -208,10 +183,7 @@ def test_qemu(tap, world, hangar_bin, agent, make_initramfs, domain=None):
 
     if domain is not None:
         where = f'--show-console {domain}'
-        hangar = world.spawn([hangar_bin, '--connect', URI, '--show-console', domain],
-                             env=world.env(GSK_RENDERER=os.environ.get('GSK_RENDERER', 'cairo'),
-                                           GSETTINGS_BACKEND='memory', GTK_A11Y='none', NO_AT_BRIDGE='1'),
-                             log='hangar.log')
+        hangar = e2elib.hangar_show_console(world, hangar_bin, domain)
     else:
         where = f'vnc://127.0.0.1:{qemu.vnc_port}'
         hangar = e2elib.hangar_console(world, hangar_bin, where)
@@ -239,23 +211,11 @@ def test_qemu(tap, world, hangar_bin, agent, make_initramfs, domain=None):
 
 def start_qemu(world, kernel, initrd, serial):
     port = e2elib.free_tcp_port()
-    qemu = world.spawn(['qemu-system-x86_64', '-machine', 'pc,accel=tcg', '-m', '128', '-nodefaults',
-                        '-no-user-config', '-vga', 'std', '-display', 'none', '-no-reboot',
-                        '-name', 'hangar-test-e2e-clipboard-vnc',
-                        '-kernel', kernel, '-initrd', initrd, '-append', CMDLINE,
-                        '-serial', f'file:{serial}',
-                        '-vnc', f'127.0.0.1:{port - 5900}',
-                        '-device', 'virtio-serial-pci',
-                        '-chardev', 'qemu-vdagent,id=vdagent,name=vdagent,clipboard=on',
-                        '-device', 'virtserialport,chardev=vdagent,name=com.redhat.spice.0'],
-                       log='qemu.log')
+    qemu = e2elib.spawn_agent_qemu(world, 'hangar-test-e2e-clipboard-vnc', kernel, initrd, CMDLINE, serial,
+                                   vga='std', display=['-vnc', f'127.0.0.1:{port - 5900}'],
+                                   chardev='qemu-vdagent,id=vdagent,name=vdagent,clipboard=on')
     qemu.vnc_port = port
     return qemu
-
-
-def libvirt_down():
-    answered = subprocess.run(['virsh', '-c', URI, 'uri'], capture_output=True, timeout=30).returncode == 0
-    return None if answered else f'libvirtd is not running ({URI})'
 
 
 def main():
@@ -266,14 +226,15 @@ def main():
         return 2
     hangar_bin, server_bin, agent, make_initramfs = args
     tools = ('Xvfb', 'xclip', 'xdotool')
-    if e2elib.skipped(tools + ('virsh',), libvirt_down) if use_libvirt else e2elib.skipped(tools):
+    if e2elib.skipped(tools + ('virsh',), e2elib.libvirt_down) if use_libvirt else e2elib.skipped(tools):
         return 0
 
     tap = e2elib.Tap()
     e2elib.sigterm_to_exit()
     world = e2elib.World('clipboard-vnc')
     domain = None
-    try:
+    with e2elib.reporting(tap, world, 'VNC clipboard end to end', log=lambda: e2elib.hangar_log(world),
+                          cleanup=lambda: e2elib.remove_domain(domain)):
         world.start_xvfb()
         if use_libvirt:
             domain = f'hangar-test-session-clip-vnc-{os.getpid()}'
@@ -281,15 +242,6 @@ def main():
         else:
             test_server(tap, world, hangar_bin, server_bin)
             test_qemu(tap, world, hangar_bin, agent, make_initramfs)
-    except e2elib.Skip as skip:
-        tap.skip('VNC clipboard end to end', str(skip))
-    except Exception as error:
-        tap.ok(False, f'unexpected error: {error}', e2elib.hangar_log(world))
-    finally:
-        if domain is not None:
-            virsh('destroy', domain, check=False)
-            virsh('undefine', domain, check=False)
-        world.close(keep_dir=bool(os.environ.get('HANGAR_TEST_KEEP')))
     return tap.finish()
 
 

@@ -21,7 +21,6 @@ or xdotool (and, with --libvirt, without virsh or a running libvirtd).
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -32,7 +31,6 @@ import e2elib  # noqa: E402
 
 GUEST_PREFIX = 'Grüße vom Gast ✓ '
 HOST_TEXT = 'copied in X: naïve café, Ωμέγα, 日本語, 🚀\nsecond line\ttab'
-URI = 'qemu:///system'
 CMDLINE = 'console=ttyS0 quiet panic=-1'
 
 DOMAIN_XML = """<domain type='qemu'>
@@ -53,13 +51,6 @@ DOMAIN_XML = """<domain type='qemu'>
   </devices>
 </domain>
 """
-
-
-def virsh(*args, check=True):
-    result = subprocess.run(['virsh', '-c', URI, *args], capture_output=True, text=True, timeout=60)
-    if check and result.returncode != 0:
-        raise RuntimeError(f'virsh {" ".join(args)}: {result.stderr.strip()}')
-    return result.stdout
 
 
 def agent_lines(serial):
@@ -90,14 +81,8 @@ def main():
         return 2
     hangar_bin, agent, make_initramfs = argv
 
-    def no_daemon():
-        if not use_libvirt:
-            return None
-        answered = subprocess.run(['virsh', '-c', URI, 'uri'], capture_output=True, timeout=30).returncode == 0
-        return None if answered else f'libvirtd is not running ({URI})'
-
     tools = ('qemu-system-x86_64', 'Xvfb', 'xclip', 'xdotool') + (('virsh',) if use_libvirt else ())
-    if e2elib.skipped(tools, no_daemon):
+    if e2elib.skipped(tools, *([e2elib.libvirt_down] if use_libvirt else [])):
         return 0
 
     tap = e2elib.Tap()
@@ -105,7 +90,8 @@ def main():
     world = e2elib.World('clipboard')
     hangar = None
     domain = None
-    try:
+    with e2elib.reporting(tap, world, 'clipboard end to end', log=lambda: hangar and e2elib.hangar_log(world),
+                          cleanup=lambda: e2elib.remove_domain(domain)):
         initrd = os.path.join(world.dir, 'initrd.cpio')
         made = subprocess.run([sys.executable, make_initramfs, agent, initrd], capture_output=True, text=True)
         if made.returncode == 77:
@@ -120,31 +106,14 @@ def main():
         serial = os.path.join(world.dir, 'guest-serial.log')
         started = time.monotonic()
         if use_libvirt:
-            # QEMU runs as libvirt-qemu, and libvirt relabels the kernel it boots: use a copy.
-            os.chmod(world.dir, 0o755)
-            shutil.copy(kernel, os.path.join(world.dir, 'vmlinuz'))
-            kernel = os.path.join(world.dir, 'vmlinuz')
-            for path in (kernel, initrd):
-                os.chmod(path, 0o644)
             domain = f'hangar-test-clip-{os.getpid()}'
-            xml = os.path.join(world.dir, 'domain.xml')
-            with open(xml, 'w') as f:
-                f.write(DOMAIN_XML.format(name=domain, kernel=kernel, initrd=initrd, cmdline=CMDLINE, serial=serial))
-            virsh('define', xml)
-            started = time.monotonic()
-            virsh('start', domain)
+            started = e2elib.start_kernel_domain(world, domain, DOMAIN_XML, kernel, initrd, CMDLINE, serial)
             qemu = None
         else:
-            qemu = world.spawn(['qemu-system-x86_64', '-machine', 'pc,accel=tcg', '-m', '128', '-nodefaults',
-                              '-no-user-config', '-vga', 'qxl', '-display', 'none', '-no-reboot',
-                              '-name', 'hangar-test-e2e-clipboard',
-                              '-kernel', kernel, '-initrd', initrd, '-append', CMDLINE,
-                              '-serial', f'file:{serial}',
-                              '-spice', f'port={port},addr=127.0.0.1,disable-ticketing=on',
-                              '-device', 'virtio-serial-pci',
-                              '-chardev', 'spicevmc,id=vdagent,name=vdagent',
-                              '-device', 'virtserialport,chardev=vdagent,name=com.redhat.spice.0'],
-                             log='qemu.log')
+            qemu = e2elib.spawn_agent_qemu(world, 'hangar-test-e2e-clipboard', kernel, initrd, CMDLINE, serial,
+                                           vga='qxl',
+                                           display=['-spice', f'port={port},addr=127.0.0.1,disable-ticketing=on'],
+                                           chardev='spicevmc,id=vdagent,name=vdagent')
 
         def ready():
             if qemu is not None and qemu.poll() is not None:
@@ -157,11 +126,8 @@ def main():
         tap.ok(True, f'the guest booted and its agent opened com.redhat.spice.0 in {time.monotonic() - started:.2f} s')
 
         if use_libvirt:
-            uri = f'--connect {URI} --show-console {domain}'
-            hangar = world.spawn([hangar_bin, '--connect', URI, '--show-console', domain],
-                                 env=world.env(GSK_RENDERER=os.environ.get('GSK_RENDERER', 'cairo'),
-                                               GSETTINGS_BACKEND='memory', GTK_A11Y='none', NO_AT_BRIDGE='1'),
-                                 log='hangar.log')
+            uri = f'--connect {e2elib.LIBVIRT_URI} --show-console {domain}'
+            hangar = e2elib.hangar_show_console(world, hangar_bin, domain)
         else:
             uri = f'--console spice://127.0.0.1:{port}'
             hangar = e2elib.hangar_console(world, hangar_bin, uri.split()[1])
@@ -179,12 +145,7 @@ def main():
         # X → guest: another X client copies; hangar sees the new owner, tells the guest, the
         # guest asks, hangar reads the text from xclip through the X server.
         copied = time.monotonic()
-        copier = subprocess.Popen(['xclip', '-quiet', '-i', '-selection', 'clipboard'], env=world.env(),
-                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
-        world.procs.append(copier)
-        copier.stdin.write(HOST_TEXT.encode())
-        copier.stdin.close()
+        e2elib.xclip_copy(world, HOST_TEXT)
         try:
             received = e2elib.wait_for('the text in the guest', lambda: agent_texts(serial, 'received'))
         except AssertionError as error:
@@ -198,17 +159,14 @@ def main():
         expected = GUEST_PREFIX + HOST_TEXT
 
         def pasted():
-            out = subprocess.run(['xclip', '-o', '-selection', 'clipboard'], env=world.env(),
-                                 capture_output=True, timeout=10)
-            text = out.stdout.decode('utf-8', 'replace')
+            text = e2elib.xclip_paste(world)
             return text if text == expected else None
         try:
             e2elib.wait_for("the guest's text in the X clipboard", pasted)
             tap.ok(True, f"text copied in the guest pastes in X exactly ({len(expected.encode())} bytes, "
                    f'{(time.monotonic() - copied) * 1000:.0f} ms after the X copy)')
         except AssertionError as error:
-            last = subprocess.run(['xclip', '-o', '-selection', 'clipboard'], env=world.env(),
-                                  capture_output=True, timeout=10).stdout
+            last = e2elib.xclip_paste(world)
             tap.ok(False, 'text copied in the guest pastes in X exactly', f'{error}: {last!r}\n{e2elib.hangar_log(world)}')
 
         # No echo: the guest's text, now on the X clipboard, is not offered back to the guest.
@@ -220,15 +178,6 @@ def main():
                f'requests from the client: {len(requests)})', '\n'.join(agent_lines(serial)))
         tap.ok(hangar.poll() is None, 'hangar is still running',
                e2elib.hangar_log(world) if hangar.poll() is not None else None)
-    except e2elib.Skip as skip:
-        tap.skip('clipboard end to end', str(skip))
-    except Exception as error:
-        tap.ok(False, f'unexpected error: {error}', hangar and e2elib.hangar_log(world))
-    finally:
-        if domain is not None:
-            virsh('destroy', domain, check=False)
-            virsh('undefine', domain, check=False)
-        world.close(keep_dir=bool(os.environ.get('HANGAR_TEST_KEEP')))
     return tap.finish()
 
 

@@ -46,23 +46,13 @@ def main():
     world = e2elib.World('destroy')
     hangar = None
     timings = []
-    try:
-        world.start_xvfb()
-        pyatspi = e2elib.start_atspi(world)
-
-        port = e2elib.free_tcp_port()
-        guest = e2elib.Guest(world, image, **{f'{protocol}_port': port})
-        guest.start()
-
-
+    with e2elib.reporting(tap, world, 'guest destroyed under an open console',
+                          log=lambda: hangar and e2elib.hangar_log(world)):
+        pyatspi, guest, port, hangar = e2elib.start_a11y_console(world, hangar_bin, image, protocol)
         uri = f'{protocol}://127.0.0.1:{port}'
         title = f'127.0.0.1:{port}'
-        hangar = e2elib.hangar_console(world, hangar_bin, uri, a11y=True)
-
-        def hangar_app():
-            return e2elib.atspi_app(pyatspi, hangar.pid)
-
-        root = e2elib.wait_for('hangar on the accessibility bus', hangar_app, TIMEOUT)
+        root = e2elib.wait_for('hangar on the accessibility bus', lambda: e2elib.atspi_app(pyatspi, hangar.pid),
+                               TIMEOUT)
         window = e2elib.find_window(world, title)
 
         def header():
@@ -210,12 +200,6 @@ def main():
         bad = [line for line in log.splitlines() if 'CRITICAL' in line or 'WARNING' in line]
         if bad:
             tap.diag('hangar logged:\n' + '\n'.join(bad[-10:]))
-    except e2elib.Skip as skip:
-        tap.skip('guest destroyed under an open console', str(skip))
-    except Exception as error:
-        tap.ok(False, f'unexpected error: {type(error).__name__}: {error}', hangar and e2elib.hangar_log(world))
-    finally:
-        world.close(keep_dir=bool(os.environ.get('HANGAR_TEST_KEEP')))
     return tap.finish()
 
 

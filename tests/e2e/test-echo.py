@@ -123,7 +123,8 @@ def main():
 
     world = e2elib.World(f'echo-{args.protocol}')
     hangar = None
-    try:
+    with e2elib.reporting(tap, world, 'end-to-end typing', log=lambda: hangar and e2elib.hangar_log(world),
+                          cleanup=lambda: e2elib.reset_keyboard(world)):
         world.start_xvfb()
         world.x('setxkbmap', 'us')
         port = e2elib.free_tcp_port()
@@ -175,17 +176,6 @@ def main():
         tap.ok(everything == wanted, 'nothing else reached the guest after the probe key (all bytes accounted for)',
                None if everything == wanted else f'got {fmt(everything)}')
         tap.ok(hangar.poll() is None, 'hangar is still running', e2elib.hangar_log(world) if hangar.poll() is not None else None)
-    except e2elib.Skip as skip:
-        tap.skip('end-to-end typing', str(skip))
-    except Exception as error:
-        tap.ok(False, f'unexpected error: {error}', hangar and e2elib.hangar_log(world))
-    finally:
-        try:
-            if world.display:
-                world.x('setxkbmap', 'us', check=False)
-        except Exception:
-            pass
-        world.close(keep_dir=bool(os.environ.get('HANGAR_TEST_KEEP')))
     return tap.finish()
 
 

@@ -19,7 +19,6 @@ ImageMagick's import, /usr/bin/python3 with pyatspi, at-spi-bus-launcher, dbus-r
 """
 
 import os
-import subprocess
 import sys
 import time
 
@@ -28,7 +27,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 from e2elib import fmt  # noqa: E402
 
-URI = 'qemu:///system'
 TIMEOUT = 20
 
 KEYS = {
@@ -58,13 +56,6 @@ DOMAIN_XML = """<domain type='qemu'>
 """
 
 
-def virsh(*args, check=True):
-    result = subprocess.run(['virsh', '-c', URI, *args], capture_output=True, text=True, timeout=60)
-    if check and result.returncode != 0:
-        raise RuntimeError(f'virsh {" ".join(args)}: {result.stderr.strip()}')
-    return result.stdout
-
-
 class LibvirtGuest(e2elib.Guest):
     """The echo guest as a libvirt domain; serial log and disk in the test's directory."""
 
@@ -78,24 +69,23 @@ class LibvirtGuest(e2elib.Guest):
         xml = os.path.join(world.dir, 'domain.xml')
         with open(xml, 'w') as f:
             f.write(DOMAIN_XML.format(name=self.name, disk=self.disk, serial=self.serial, protocol=protocol))
-        virsh('define', xml)
+        e2elib.virsh('define', xml)
         self.defined = True
 
     def start(self, timeout=TIMEOUT):
         if os.path.exists(self.serial):
             os.unlink(self.serial)
         started = time.monotonic()
-        virsh('start', self.name)
+        e2elib.virsh('start', self.name)
         e2elib.wait_for('READY on the guest serial port', lambda: 'READY\n' in self.text(), timeout)
         return time.monotonic() - started
 
     def destroy(self):
-        virsh('destroy', self.name, check=False)
+        e2elib.virsh('destroy', self.name, check=False)
 
     def remove(self):
         if self.defined:
-            virsh('destroy', self.name, check=False)
-            virsh('undefine', self.name, check=False)
+            e2elib.remove_domain(self.name)
             self.defined = False
 
 
@@ -105,11 +95,7 @@ def main():
         return 2
     protocol, hangar_bin, image, rounds = args
 
-    def no_daemon():
-        answered = subprocess.run(['virsh', '-c', URI, 'uri'], capture_output=True, timeout=30).returncode == 0
-        return None if answered else f'libvirtd is not running ({URI})'
-
-    if e2elib.skipped(('virsh', 'Xvfb', 'xdotool', 'setxkbmap', 'import', e2elib.ATSPI_LAUNCHER), no_daemon,
+    if e2elib.skipped(('virsh', 'Xvfb', 'xdotool', 'setxkbmap', 'import', e2elib.ATSPI_LAUNCHER), e2elib.libvirt_down,
                       atspi=True):
         return 0
 
@@ -117,7 +103,14 @@ def main():
     e2elib.sigterm_to_exit()
     world = e2elib.World(f'libvirt-{protocol}')
     guest = hangar = None
-    try:
+
+    def cleanup():
+        if guest is not None:
+            guest.remove()
+        e2elib.reset_keyboard(world)
+
+    with e2elib.reporting(tap, world, 'libvirt console', log=lambda: hangar and e2elib.hangar_log(world),
+                          cleanup=cleanup):
         world.start_xvfb()
         world.x('setxkbmap', 'us')
         pyatspi = e2elib.start_atspi(world)
@@ -125,10 +118,7 @@ def main():
         boot = guest.start()
         tap.ok(True, f'libvirt started {guest.name} ({protocol}); READY after {boot:.2f} s')
 
-        env = world.env(GSK_RENDERER=os.environ.get('GSK_RENDERER', 'cairo'), GSETTINGS_BACKEND='memory',
-                        GTK_A11Y=None, NO_AT_BRIDGE=None)
-        hangar = world.spawn([hangar_bin, '--connect', URI, '--show-console', guest.name], env=env,
-                             log='hangar.log')
+        hangar = e2elib.hangar_show_console(world, hangar_bin, guest.name, a11y=True)
 
         def hangar_app():
             return e2elib.atspi_app(pyatspi, hangar.pid)
@@ -210,18 +200,6 @@ def main():
             tap.diag(f'round time: min {min(timings):.2f} s, max {max(timings):.2f} s, '
                      f'mean {sum(timings) / len(timings):.2f} s')
         tap.ok(hangar.poll() is None, 'hangar is still running')
-    except e2elib.Skip as skip:
-        tap.skip('libvirt console', str(skip))
-    except Exception as error:
-        tap.ok(False, f'unexpected error: {type(error).__name__}: {error}', hangar and e2elib.hangar_log(world))
-    finally:
-        if guest is not None:
-            guest.remove()
-        try:
-            world.x('setxkbmap', 'us', check=False)
-        except Exception:
-            pass
-        world.close(keep_dir=bool(os.environ.get('HANGAR_TEST_KEEP')))
     return tap.finish()
 
 

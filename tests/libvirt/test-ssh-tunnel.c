@@ -91,13 +91,20 @@ wait_no_masters (void)
     }
 }
 
+/* Ends every shared login of ours and waits until they are gone. */
+static void
+shutdown_masters (void)
+{
+  hangar_ssh_tunnel_shutdown_all ();
+  wait_no_masters ();
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   /* The shared logins of this test's server (the app does the same when it exits). */
-  hangar_ssh_tunnel_shutdown_all ();
-  wait_no_masters ();
+  shutdown_masters ();
   if (f->service != NULL)
     {
       g_socket_service_stop (f->service);
@@ -105,6 +112,31 @@ fixture_teardown (Fixture       *f,
       g_clear_object (&f->service);
     }
   hangar_test_sshd_stop (f->sshd);
+}
+
+/* TRUE (the test skipped) when the fixture has no server: sshd is not installed or we are not root. */
+static gboolean
+skip_without_sshd (Fixture *f)
+{
+  if (f->sshd != NULL)
+    return FALSE;
+  g_test_skip (hangar_test_sshd_unavailable ());
+  return TRUE;
+}
+
+/* Serves the stand-in display on a unix socket @name in the server's directory too; returns its path. */
+static char *
+listen_unix (Fixture    *f,
+             const char *name)
+{
+  g_autofree char *path = g_build_filename (f->sshd->dir, name, NULL);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GError) error = NULL;
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (f->service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
 }
 
 static char *
@@ -255,6 +287,82 @@ assert_echo (int      fd,
   g_assert_cmpmem (buffer, 5, "ping\n", 5);
 }
 
+/* A tunnel for @uri, which must be an ssh one. */
+static HangarSshTunnel *
+new_tunnel (const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  HangarSshTunnel *tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (tunnel);
+  return tunnel;
+}
+
+/* A socket through @tunnel to @address:@port (port 0: @address is a unix socket on the host). */
+static int
+open_socket (HangarSshTunnel *tunnel,
+             const char      *address,
+             guint            port)
+{
+  g_autoptr(GError) error = NULL;
+  int fd = hangar_ssh_tunnel_open (tunnel, address, port, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+/* The same, after the display's banner and a line echoed through it. */
+static int
+open_echo (HangarSshTunnel *tunnel,
+           const char      *address,
+           guint            port)
+{
+  int fd = open_socket (tunnel, address, port);
+
+  assert_echo (fd, TRUE);
+  return fd;
+}
+
+/* A socket through @tunnel that reads end of file (ssh failed); closed. */
+static void
+open_eof (HangarSshTunnel *tunnel,
+          const char      *address,
+          guint            port)
+{
+  int fd = open_socket (tunnel, address, port);
+
+  g_assert_true (reads_eof (fd));
+  close (fd);
+}
+
+/* Each of the NULL-terminated strings after @haystack is in it. */
+static void
+assert_has (const char *haystack,
+            ...)
+{
+  va_list args;
+  const char *needle;
+
+  va_start (args, haystack);
+  while ((needle = va_arg (args, const char *)) != NULL)
+    {
+      if (strstr (haystack, needle) == NULL)
+        g_test_message ("“%s” is not in %s", needle, haystack);
+      g_assert_nonnull (strstr (haystack, needle));
+    }
+  va_end (args);
+}
+
+/* A program at @path that prints each of its arguments on a line of its own. */
+static void
+write_args_printer (const char *path)
+{
+  g_assert_true (g_file_set_contents (path, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n", -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+}
+
 /* What the URI says reaches ssh's command line, as libvirt's own ssh transport would use it. */
 static void
 test_argv (void)
@@ -288,11 +396,9 @@ test_argv (void)
   g_test_message ("%s", joined);
   /* A socket: a mux client of the shared login, TCP forwarded by the server (no nc), never a
    * login of its own. */
-  g_assert_nonnull (strstr (joined, "|-o|ControlMaster=no|"));
-  g_assert_nonnull (strstr (joined, "|-S|"));
-  g_assert_nonnull (strstr (joined, "|-o|BatchMode=yes|"));
-  g_assert_nonnull (strstr (joined, "|-o|ProxyCommand=sh -c 'echo hangar-no-ssh-master >&2'|"));
-  g_assert_nonnull (strstr (joined, "|-W|127.0.0.1:5901|--|db.example"));
+  assert_has (joined, "|-o|ControlMaster=no|", "|-S|", "|-o|BatchMode=yes|",
+              "|-o|ProxyCommand=sh -c 'echo hangar-no-ssh-master >&2'|", "|-W|127.0.0.1:5901|--|db.example",
+              NULL);
   g_assert_null (strstr (joined, " nc"));
   g_clear_pointer (&argv, g_strfreev);
   g_clear_pointer (&joined, g_free);
@@ -302,14 +408,9 @@ test_argv (void)
   g_assert_cmpstr (argv[0], ==, "/usr/bin/myssh");
   joined = g_strjoinv ("|", argv);
   g_test_message ("%s", joined);
-  g_assert_nonnull (strstr (joined, "|-p|2222|"));
-  g_assert_nonnull (strstr (joined, "|-l|alice|"));
-  g_assert_nonnull (strstr (joined, "|-i|/k dir/id|"));
-  g_assert_nonnull (strstr (joined, "|-o|BatchMode=yes|"));
-  g_assert_nonnull (strstr (joined, "|-o|StrictHostKeyChecking=\"no\"|"));
-  g_assert_nonnull (strstr (joined, "|-M|-N|-S|"));
-  g_assert_nonnull (strstr (joined, "|-o|ControlPersist=no|"));
-  g_assert_nonnull (strstr (joined, "|--|db.example"));
+  assert_has (joined, "|-p|2222|", "|-l|alice|", "|-i|/k dir/id|", "|-o|BatchMode=yes|",
+              "|-o|StrictHostKeyChecking=\"no\"|", "|-M|-N|-S|", "|-o|ControlPersist=no|", "|--|db.example",
+              NULL);
   g_clear_pointer (&argv, g_strfreev);
   g_clear_pointer (&joined, g_free);
 
@@ -317,9 +418,7 @@ test_argv (void)
   argv = hangar_ssh_tunnel_build_argv (tunnel, "/run/x/vnc.sock", 0, &error);
   g_assert_no_error (error);
   joined = g_strjoinv ("|", argv);
-  g_assert_nonnull (strstr (joined, "|--|db.example|sh -c "));
-  g_assert_nonnull (strstr (joined, "/opt/my nc"));
-  g_assert_nonnull (strstr (joined, "socat"));
+  assert_has (joined, "|--|db.example|sh -c ", "/opt/my nc", "socat", NULL);
   g_assert_null (strstr (joined, "|-W|"));
   g_clear_pointer (&argv, g_strfreev);
   g_clear_pointer (&joined, g_free);
@@ -328,15 +427,17 @@ test_argv (void)
   g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "127.0.0.1;reboot", 5901, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "$(reboot)", 5901, &error));
-  g_clear_error (&error);
-  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "-oProxyCommand=x", 5901, &error));
-  g_clear_error (&error);
-  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "127.0.0.1", 0, &error));
-  g_clear_error (&error);
+  {
+    static const struct { const char *address; guint port; } refused[] = {
+      { "$(reboot)", 5901 }, { "-oProxyCommand=x", 5901 }, { "127.0.0.1", 0 }, { "relative/vnc.sock", 0 },
+    };
 
-  g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, "relative/vnc.sock", 0, &error));
-  g_clear_error (&error);
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_assert_null (hangar_ssh_tunnel_build_argv (tunnel, refused[i].address, refused[i].port, &error));
+        g_clear_error (&error);
+      }
+  }
   g_clear_object (&tunnel);
 
   /* Port 0: a unix socket on the host. What the remote login shell runs (here a local sh, with
@@ -350,8 +451,7 @@ test_argv (void)
     const char *path = "/var/lib/a b/vnc'$(x)\"`y`;z.sock";
     int status;
 
-    g_assert_true (g_file_set_contents (fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n", -1, NULL));
-    g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+    write_args_printer (fake);
     escaped = g_uri_escape_string (fake, NULL, FALSE);
     fake_uri = g_strdup_printf ("qemu+ssh://host/system?netcat=%s", escaped);
     tunnel = hangar_ssh_tunnel_new_for_uri (fake_uri, &error);
@@ -375,8 +475,7 @@ test_argv (void)
       g_autofree char *script = NULL;
       g_autofree char *with_path = NULL;
 
-      g_assert_true (g_file_set_contents (socat, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n", -1, NULL));
-      g_assert_cmpint (g_chmod (socat, 0755), ==, 0);
+      write_args_printer (socat);
       tunnel = hangar_ssh_tunnel_new_for_uri ("qemu+ssh://host/system?netcat=/nonexistent/nc", &error);
       g_assert_no_error (error);
       argv = hangar_ssh_tunnel_build_argv (tunnel, path, 0, &error);
@@ -408,10 +507,7 @@ test_argv (void)
   joined = g_strjoinv ("|", argv);
   known = g_build_filename (g_get_user_config_dir (), "libvirt", "known_hosts", NULL);
   g_assert_cmpstr (argv[0], ==, "ssh");
-  g_assert_nonnull (strstr (joined, "|-l|root|"));
-  g_assert_nonnull (strstr (joined, "StrictHostKeyChecking=\"accept-new\""));
-  g_assert_nonnull (strstr (joined, known));
-  g_assert_nonnull (strstr (joined, "|--|::1"));
+  assert_has (joined, "|-l|root|", "StrictHostKeyChecking=\"accept-new\"", known, "|--|::1", NULL);
   g_assert_null (strstr (joined, "|-p|"));
 }
 
@@ -496,7 +592,6 @@ test_echo (Fixture       *f,
            gconstpointer  data)
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *control = NULL;
   guint n_fds;
@@ -504,23 +599,17 @@ test_echo (Fixture       *f,
   int fds[3];
   int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
   n_fds = count_fds ();
   uri = make_uri (f, NULL);
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
+  tunnel = new_tunnel (uri);
 
   for (guint round = 0; round < 3; round++)
     {
       begin = g_get_monotonic_time ();
-      fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (fd, >=, 0);
+      fd = open_socket (tunnel, "127.0.0.1", f->service_port);
       fds[round] = fd;
       g_test_message ("round %u: open took %.1f ms", round, (g_get_monotonic_time () - begin) / 1000.0);
       {
@@ -591,30 +680,22 @@ test_shared_login (Fixture       *f,
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
   g_autoptr(HangarSshTunnel) second = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   GPid master = 0;
   gint64 begin;
   int fds[4];
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
   uri = make_uri (f, NULL);
   for (guint attempt = 0; attempt < 2; attempt++)
     {
-      tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-      g_assert_no_error (error);
+      tunnel = new_tunnel (uri);
       /* main, display, inputs, cursor: asked for before the login is through. */
       begin = g_get_monotonic_time ();
       for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
-        {
-          fds[i] = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-          g_assert_no_error (error);
-        }
+        fds[i] = open_socket (tunnel, "127.0.0.1", f->service_port);
       for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
         assert_echo (fds[i], TRUE);
       g_test_message ("%s: 4 sockets through after %.0f ms", attempt == 0 ? "first" : "reconnect",
@@ -636,14 +717,10 @@ test_shared_login (Fixture       *f,
     }
 
   /* Two consoles at once. */
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  second = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fds[0] = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  fds[1] = hangar_ssh_tunnel_open (second, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
-  assert_echo (fds[0], TRUE);
-  assert_echo (fds[1], TRUE);
+  tunnel = new_tunnel (uri);
+  second = new_tunnel (uri);
+  fds[0] = open_echo (tunnel, "127.0.0.1", f->service_port);
+  fds[1] = open_echo (second, "127.0.0.1", f->service_port);
   g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
   g_assert_cmpint (hangar_ssh_tunnel_get_master_pid (second), ==, master);
   /* The first console closing does not end the second's. */
@@ -662,25 +739,18 @@ test_killed_master (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *control = NULL;
   Wait w = { 0, };
   GPid master;
   int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
   uri = make_uri (f, NULL);
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
-  assert_echo (fd, TRUE);
+  tunnel = new_tunnel (uri);
+  fd = open_echo (tunnel, "127.0.0.1", f->service_port);
   master = hangar_ssh_tunnel_get_master_pid (tunnel);
   control = g_strdup (hangar_ssh_tunnel_get_control_path (tunnel));
   g_assert_cmpint (master, >, 0);
@@ -696,9 +766,7 @@ test_killed_master (Fixture       *f,
   while (exists (control))
     g_main_context_iteration (NULL, TRUE);
 
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
-  assert_echo (fd, TRUE);
+  fd = open_echo (tunnel, "127.0.0.1", f->service_port);
   g_assert_cmpint (hangar_ssh_tunnel_get_master_pid (tunnel), !=, master);
   g_assert_cmpstr (hangar_ssh_tunnel_get_control_path (tunnel), !=, control);
   g_assert_cmpuint (n_masters (f), ==, 1);
@@ -713,37 +781,20 @@ test_socket (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *path = NULL;
   g_autofree char *missing = NULL;
   Wait w = { 0, };
-  char buffer[64];
   int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
-  path = g_build_filename (f->sshd->dir, "display sock", NULL);
-  address = g_unix_socket_address_new (path);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (f->service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
-  g_assert_no_error (error);
+  path = listen_unix (f, "display sock");
 
   uri = make_uri (f, NULL);
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, path, 0, &error);
-  g_assert_no_error (error);
-  read_exactly (fd, buffer, strlen (BANNER));
-  g_assert_cmpmem (buffer, strlen (BANNER), BANNER, strlen (BANNER));
-  g_assert_cmpint (write (fd, "ping\n", 5), ==, 5);
-  read_exactly (fd, buffer, 5);
-  g_assert_cmpmem (buffer, 5, "ping\n", 5);
+  tunnel = new_tunnel (uri);
+  fd = open_echo (tunnel, path, 0);
   g_assert_cmpuint (hangar_test_count_processes_with (path, "BatchMode=yes"), ==, 1);
   close (fd);
 
@@ -754,10 +805,7 @@ test_socket (Fixture       *f,
   g_assert_cmpuint (hangar_test_count_processes (path), ==, 0);
 
   missing = g_build_filename (f->sshd->dir, "no such sock", NULL);
-  fd = hangar_ssh_tunnel_open (tunnel, missing, 0, &error);
-  g_assert_no_error (error);
-  g_assert_true (reads_eof (fd));
-  close (fd);
+  open_eof (tunnel, missing, 0);
   w.done = FALSE;
   wait_tunnel (tunnel, &w);
   g_test_message ("%s", w.error != NULL ? w.error->message : "no error");
@@ -774,27 +822,21 @@ test_no_verify (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *known = NULL;
   g_autofree char *contents = NULL;
   char buffer[64];
   int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
   known = g_build_filename (f->sshd->dir, "known_hosts-empty", NULL);
   g_assert_true (g_file_set_contents (known, "", 0, NULL));
   uri = g_strdup_printf ("qemu+ssh://root@127.0.0.1:%u/system?keyfile=%s&known_hosts=%s&no_verify=1",
                          f->sshd->port, f->sshd->client_key, known);
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
+  tunnel = new_tunnel (uri);
+  fd = open_socket (tunnel, "127.0.0.1", f->service_port);
   read_exactly (fd, buffer, strlen (BANNER));
   g_assert_cmpmem (buffer, strlen (BANNER), BANNER, strlen (BANNER));
   close (fd);
@@ -813,14 +855,11 @@ crash_child (const char *uri,
              const char *port)
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   int fd;
 
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", (guint) g_ascii_strtoull (port, NULL, 10), &error);
-  g_assert_no_error (error);
+  tunnel = new_tunnel (uri);
+  fd = open_socket (tunnel, "127.0.0.1", (guint) g_ascii_strtoull (port, NULL, 10));
   g_assert_true (wait_readable (fd));
   while (g_get_monotonic_time () < deadline && !exists (hangar_ssh_tunnel_get_control_path (tunnel)))
     g_main_context_iteration (NULL, FALSE);
@@ -854,11 +893,8 @@ test_crash (Fixture       *f,
   int status;
   int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
   uri = make_uri (f, NULL);
   port = g_strdup_printf ("%u", f->service_port);
@@ -894,13 +930,9 @@ test_crash (Fixture       *f,
   g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
 
   /* A new process's first master clears the empty directory away. */
-  hangar_ssh_tunnel_shutdown_all ();
-  wait_no_masters ();
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
-  assert_echo (fd, TRUE);
+  shutdown_masters ();
+  tunnel = new_tunnel (uri);
+  fd = open_echo (tunnel, "127.0.0.1", f->service_port);
   close (fd);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 }
@@ -913,7 +945,6 @@ test_user_config (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *config = g_build_filename (f->sshd->dir, "user_config", NULL);
   g_autofree char *wrapper = g_build_filename (f->sshd->dir, "ssh-with-config", NULL);
   g_autofree char *marker = g_build_filename (f->sshd->dir, "local-command-ran", NULL);
@@ -924,11 +955,8 @@ test_user_config (Fixture       *f,
   guint forward_port;
   int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
   forward_port = hangar_test_spare_port ();
   text = g_strdup_printf ("Host *\n"
@@ -949,14 +977,11 @@ test_user_config (Fixture       *f,
   {
     g_autofree char *with_command = g_strconcat (uri, wrapper, NULL);
 
-    tunnel = hangar_ssh_tunnel_new_for_uri (with_command, &error);
+    tunnel = new_tunnel (with_command);
   }
-  g_assert_no_error (error);
   for (guint i = 0; i < 2; i++)
     {
-      fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-      g_assert_no_error (error);
-      assert_echo (fd, TRUE);
+      fd = open_echo (tunnel, "127.0.0.1", f->service_port);
       close (fd);
     }
   g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
@@ -976,8 +1001,7 @@ test_user_config (Fixture       *f,
 
   /* ControlPersist=yes would have put the master in the background: it ends with us. */
   g_clear_object (&tunnel);
-  hangar_ssh_tunnel_shutdown_all ();
-  wait_no_masters ();
+  shutdown_masters ();
   g_assert_cmpuint (n_masters (f), ==, 0);
   g_assert_cmpuint (hangar_test_count_processes (f->sshd->dir), ==, 0);
 }
@@ -1003,14 +1027,19 @@ make_bin_dir (Fixture    *f,
   return g_steal_pointer (&dir);
 }
 
-/* The server now sees our key with @options (read at the next login): a fresh master. */
-static void
+/* The server now sees our key with @options and PATH=@bin_dir (read at the next login); a new
+ * tunnel for @uri, which logs in again through a fresh master. */
+static HangarSshTunnel *
 authorize_with (Fixture    *f,
-                const char *options)
+                const char *options,
+                const char *bin_dir,
+                const char *uri)
 {
-  hangar_ssh_tunnel_shutdown_all ();
-  wait_no_masters ();
-  hangar_test_sshd_authorize_with (f->sshd, f->sshd->client_key, options);
+  g_autofree char *all = g_strdup_printf ("%senvironment=\"PATH=%s\"", options, bin_dir);
+
+  shutdown_masters ();
+  hangar_test_sshd_authorize_with (f->sshd, f->sshd->client_key, all);
+  return new_tunnel (uri);
 }
 
 /* Waits for the tunnel's processes to end and returns its failure (or NULL). */
@@ -1031,21 +1060,15 @@ test_socat (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *path = NULL;
   g_autofree char *with_socat = NULL;
   g_autofree char *without = NULL;
-  g_autofree char *options = NULL;
   GError *failure;
   int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
   if (!g_file_test ("/usr/bin/socat", G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_skip ("no /usr/bin/socat (apt install socat)");
@@ -1053,56 +1076,32 @@ test_socat (Fixture       *f,
     }
 
   /* A path with socat's own specials in it. */
-  path = g_build_filename (f->sshd->dir, "display, sock:1", NULL);
-  address = g_unix_socket_address_new (path);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (f->service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
-  g_assert_no_error (error);
+  path = listen_unix (f, "display, sock:1");
   with_socat = make_bin_dir (f, "bin-socat", TRUE);
   without = make_bin_dir (f, "bin-none", FALSE);
   uri = make_uri (f, NULL);
 
   /* No nc, socat: the unix socket through socat; TCP through the server itself (-W). */
-  options = g_strdup_printf ("environment=\"PATH=%s\"", with_socat);
-  authorize_with (f, options);
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, path, 0, &error);
-  g_assert_no_error (error);
-  assert_echo (fd, TRUE);
+  tunnel = authorize_with (f, "", with_socat, uri);
+  fd = open_echo (tunnel, path, 0);
   g_assert_cmpuint (hangar_test_count_processes ("socat - UNIX-CONNECT:"), ==, 1);
   close (fd);
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
-  assert_echo (fd, TRUE);
+  fd = open_echo (tunnel, "127.0.0.1", f->service_port);
   close (fd);
   g_assert_null (tunnel_failure (tunnel));
   g_clear_object (&tunnel);
 
   /* The server does not forward ports either: TCP through socat too. */
-  g_free (options);
-  options = g_strdup_printf ("no-port-forwarding,environment=\"PATH=%s\"", with_socat);
-  authorize_with (f, options);
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
-  assert_echo (fd, TRUE);
+  tunnel = authorize_with (f, "no-port-forwarding,", with_socat, uri);
+  fd = open_echo (tunnel, "127.0.0.1", f->service_port);
   g_assert_cmpuint (hangar_test_count_processes ("socat - TCP:127.0.0.1:"), ==, 1);
   close (fd);
   g_assert_null (tunnel_failure (tunnel));
   g_clear_object (&tunnel);
 
   /* Neither nc nor socat: the unix socket cannot be reached, and the sentence names both. */
-  g_free (options);
-  options = g_strdup_printf ("no-port-forwarding,environment=\"PATH=%s\"", without);
-  authorize_with (f, options);
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, path, 0, &error);
-  g_assert_no_error (error);
-  g_assert_true (reads_eof (fd));
-  close (fd);
+  tunnel = authorize_with (f, "no-port-forwarding,", without, uri);
+  open_eof (tunnel, path, 0);
   failure = tunnel_failure (tunnel);
   g_assert_error (failure, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (failure->message, "“nc” or socat"));
@@ -1112,12 +1111,8 @@ test_socat (Fixture       *f,
 
   /* … and TCP, which the server does not forward, is "closed" (what a stopping guest looks
    * like too, so the console retries), with the reason spelled out. */
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", f->service_port, &error);
-  g_assert_no_error (error);
-  g_assert_true (reads_eof (fd));
-  close (fd);
+  tunnel = new_tunnel (uri);
+  open_eof (tunnel, "127.0.0.1", f->service_port);
   failure = tunnel_failure (tunnel);
   g_assert_error (failure, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   g_assert_nonnull (strstr (failure->message, "does not forward ports"));
@@ -1158,18 +1153,13 @@ test_failure (Fixture       *f,
 {
   const Failure *failure = data;
   g_autoptr(HangarSshTunnel) tunnel = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   Wait w = { 0, };
   guint port;
   gint64 begin;
-  int fd;
 
-  if (f->sshd == NULL)
-    {
-      g_test_skip (hangar_test_sshd_unavailable ());
-      return;
-    }
+  if (skip_without_sshd (f))
+    return;
 
   uri = g_strdup_printf ("qemu+ssh://root@%s:%u/system?keyfile=%s&known_hosts=%s%s",
                          failure->host != NULL ? failure->host : "127.0.0.1",
@@ -1178,14 +1168,10 @@ test_failure (Fixture       *f,
                          failure->no_known_hosts ? "/dev/null" : f->sshd->known_hosts,
                          failure->uri_extra != NULL ? failure->uri_extra : "");
   port = failure->closed_port ? hangar_test_spare_port () : f->service_port;
-  tunnel = hangar_ssh_tunnel_new_for_uri (uri, &error);
-  g_assert_no_error (error);
+  tunnel = new_tunnel (uri);
 
   begin = g_get_monotonic_time ();
-  fd = hangar_ssh_tunnel_open (tunnel, "127.0.0.1", port, &error);
-  g_assert_no_error (error);
-  g_assert_true (reads_eof (fd));
-  close (fd);
+  open_eof (tunnel, "127.0.0.1", port);
 
   wait_tunnel (tunnel, &w);
   g_test_message ("%s: after %.0f ms: %s", failure->name, (g_get_monotonic_time () - begin) / 1000.0,
