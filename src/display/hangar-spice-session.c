@@ -875,9 +875,12 @@ hangar_spice_session_request_size (HangarConsoleSession *session,
   if (!agent)
     return FALSE;
 
+  /* spice-gtk lists only enabled monitors (ours is the first) and the caller has debounced,
+   * so this sends at once rather than through spice-gtk's 1 s timer. */
+  spice_main_channel_update_display_enabled (self->main, 0, TRUE, FALSE);
   spice_main_channel_update_display (self->main, 0, 0, 0,
                                      CLAMP (width, 1, HANGAR_FRAMEBUFFER_MAX_SIDE),
-                                     CLAMP (height, 1, HANGAR_FRAMEBUFFER_MAX_SIDE), TRUE);
+                                     CLAMP (height, 1, HANGAR_FRAMEBUFFER_MAX_SIDE), FALSE);
   return spice_main_channel_send_monitor_config (self->main);
 }
 

@@ -10,11 +10,14 @@
  * It mounts devtmpfs and sysfs, loads the virtio modules listed in /modules (one path a line,
  * in load order; written by make-initramfs.py), finds the virtio-serial port named
  * com.redhat.spice.0 and speaks the guest side of the SPICE agent protocol on it
- * (spice-protocol's vd_agent.h): it announces clipboard-by-demand and clipboard-selection, and
+ * (spice-protocol's vd_agent.h): it announces clipboard-by-demand, clipboard-selection and
+ * monitors-config, and
  *
  *  - when the client grabs a selection with UTF-8 text, asks for the text and prints it;
  *  - after it received a text, grabs the same selection itself with GUEST_PREFIX + that text
  *    and answers the client's request for it;
+ *  - prints each monitors config it receives (it announces VD_AGENT_CAP_MONITORS_CONFIG) as
+ *    "monitors n=N flags=F 0=WxH+X+Y …";
  *  - once, on receiving the text REOPEN_COMMAND, closes the port and opens it again half a
  *    second later (the agent restarting, as the client sees it).
  *
@@ -196,6 +199,9 @@ announce (int      port,
   VD_AGENT_SET_CAPABILITY (caps->caps, VD_AGENT_CAP_CLIPBOARD_BY_DEMAND);
   VD_AGENT_SET_CAPABILITY (caps->caps, VD_AGENT_CAP_CLIPBOARD_SELECTION);
   VD_AGENT_SET_CAPABILITY (caps->caps, VD_AGENT_CAP_GUEST_LINEEND_LF);
+  /* spice-gtk sends monitors configs to any connected agent; this says we take them (dense:
+   * without VD_AGENT_CAP_SPARSE_MONITORS_CONFIG only the enabled monitors are listed). */
+  VD_AGENT_SET_CAPABILITY (caps->caps, VD_AGENT_CAP_MONITORS_CONFIG);
   send_message (port, VD_AGENT_ANNOUNCE_CAPABILITIES, payload, sizeof payload);
 }
 
@@ -338,6 +344,29 @@ handle_message (int            port,
         break;
       say ("release selection=%u", data[0]);
       return 0;
+
+    case VD_AGENT_MONITORS_CONFIG:
+      {
+        VDAgentMonitorsConfig config;
+        char list[512] = "";
+
+        if (size < sizeof config)
+          break;
+        memcpy (&config, data, sizeof config);
+        if (config.num_of_monitors > (size - sizeof config) / sizeof (VDAgentMonConfig))
+          break;
+        /* "i=WxH+X+Y" per monitor, as listed (up to what fits the line). */
+        for (uint32_t i = 0; i < config.num_of_monitors && strlen (list) < sizeof list - 64; i++)
+          {
+            VDAgentMonConfig monitor;
+
+            memcpy (&monitor, data + sizeof config + i * sizeof monitor, sizeof monitor);
+            snprintf (list + strlen (list), sizeof list - strlen (list), " %u=%ux%u%+d%+d", i,
+                      monitor.width, monitor.height, monitor.x, monitor.y);
+          }
+        say ("monitors n=%u flags=%u%s", config.num_of_monitors, config.flags, list);
+        return 0;
+      }
 
     case VD_AGENT_CLIENT_DISCONNECTED:
       say ("client-disconnected");
