@@ -142,3 +142,42 @@ hangar_qemu_test_serve_channel_fds (HangarConsoleSession *session,
   g_signal_connect_data (session, "channel-fd-needed", G_CALLBACK (channel_fd_needed_cb),
                          g_strdup (socket_path), (GClosureNotify) g_free, 0);
 }
+
+/**
+ * hangar_qemu_test_make_agent_guest:
+ * @dir: where DIR/initrd.cpio is written
+ * @kernel: (out): the kernel to boot it with
+ *
+ * Builds the test guest (an initramfs whose /init is our agent, tests/guest) with
+ * $HANGAR_TEST_MAKE_INITRAMFS and $HANGAR_TEST_AGENT.
+ *
+ * Returns: FALSE, with the test marked skipped, when no kernel is installed
+ */
+gboolean
+hangar_qemu_test_make_agent_guest (const char  *dir,
+                                   char       **kernel)
+{
+  g_autofree char *initrd = g_build_filename (dir, "initrd.cpio", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) make = NULL;
+
+  g_assert_nonnull (g_getenv ("HANGAR_TEST_MAKE_INITRAMFS"));
+  g_assert_nonnull (g_getenv ("HANGAR_TEST_AGENT"));
+  make = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           "python3", g_getenv ("HANGAR_TEST_MAKE_INITRAMFS"),
+                           g_getenv ("HANGAR_TEST_AGENT"), initrd, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (make, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_exited (make) && g_subprocess_get_exit_status (make) == 77)
+    {
+      g_test_skip (err);
+      return FALSE;
+    }
+  if (!g_subprocess_get_successful (make))
+    g_error ("make-initramfs.py failed:\n%s", err);
+  *kernel = g_strdup (g_strstrip (out));
+  return TRUE;
+}

@@ -24,6 +24,9 @@ GSubprocessLauncher *hangar_qemu_test_launcher          (void) G_GNUC_WARN_UNUSE
 void                 hangar_qemu_test_kill              (GSubprocess          **qemu);
 void                 hangar_qemu_test_remove_dir        (const char            *dir);
 
+gboolean             hangar_qemu_test_make_agent_guest  (const char            *dir,
+                                                         char                 **kernel);
+
 char                *hangar_qemu_test_read_serial       (const char            *dir)
                                                          G_GNUC_WARN_UNUSED_RESULT;
 gboolean             hangar_qemu_test_serial_has        (const char            *dir,

@@ -71,34 +71,6 @@ digest (const char *text)
   return g_strdup_printf ("len=%zu fnv=%016" G_GINT64_MODIFIER "x", strlen (text), fnv);
 }
 
-/* Builds the initramfs; FALSE (test skipped) when no kernel is installed. */
-static gboolean
-make_guest (Fixture  *f,
-            char    **kernel)
-{
-  g_autofree char *initrd = g_build_filename (f->dir, "initrd.cpio", NULL);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { "python3", g_getenv ("HANGAR_TEST_MAKE_INITRAMFS"),
-                         g_getenv ("HANGAR_TEST_AGENT"), initrd, NULL };
-  int status = 0;
-
-  g_assert_nonnull (argv[1]);
-  g_assert_nonnull (argv[2]);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 77)
-    {
-      g_test_skip (err);
-      return FALSE;
-    }
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("make-initramfs.py failed: %s\n%s", error->message, err);
-  *kernel = g_strdup (g_strstrip (out));
-  return TRUE;
-}
-
 static void
 add_words (GPtrArray  *argv,
            const char *words)
@@ -128,7 +100,7 @@ fixture_open (Fixture  *f,
                                "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", f->dir, NULL);
   g_assert_no_error (error);
   spice_sock = g_build_filename (f->dir, "spice.sock", NULL);
-  if (agent && !make_guest (f, &kernel))
+  if (agent && !hangar_qemu_test_make_agent_guest (f->dir, &kernel))
     return FALSE;
 
   g_ptr_array_add (argv, g_strdup ("qemu-system-x86_64"));

@@ -84,33 +84,6 @@ agent_monitors (Fixture *f,
   return NULL;
 }
 
-static gboolean
-make_guest (Fixture  *f,
-            char    **kernel)
-{
-  g_autofree char *initrd = g_build_filename (f->dir, "initrd.cpio", NULL);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { "python3", g_getenv ("HANGAR_TEST_MAKE_INITRAMFS"),
-                         g_getenv ("HANGAR_TEST_AGENT"), initrd, NULL };
-  int status = 0;
-
-  g_assert_nonnull (argv[1]);
-  g_assert_nonnull (argv[2]);
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 77)
-    {
-      g_test_skip (err);
-      return FALSE;
-    }
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("make-initramfs.py failed: %s\n%s", error->message, err);
-  *kernel = g_strdup (g_strstrip (out));
-  return TRUE;
-}
-
 /* QEMU with a SPICE server on a UNIX socket, the test guest and its agent port; connected. */
 static gboolean
 fixture_open (Fixture *f)
@@ -130,7 +103,7 @@ fixture_open (Fixture *f)
   f->guard = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
                                "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", f->dir, NULL);
   g_assert_no_error (error);
-  if (!make_guest (f, &kernel))
+  if (!hangar_qemu_test_make_agent_guest (f->dir, &kernel))
     return FALSE;
 
   spice_sock = g_build_filename (f->dir, "spice.sock", NULL);

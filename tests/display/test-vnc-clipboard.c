@@ -424,7 +424,6 @@ test_qemu_agent (void)
   g_autoptr(GSubprocessLauncher) launcher = hangar_qemu_test_launcher ();
   g_autoptr(GSubprocess) guard = NULL;
   g_autoptr(GSubprocess) qemu = NULL;
-  g_autoptr(GSubprocess) make = NULL;
   g_autofree char *dir = g_dir_make_tmp ("hangar-test-vnc-clip-XXXXXX", &error);
   g_autofree char *initrd = NULL;
   g_autofree char *vnc_sock = NULL;
@@ -432,7 +431,6 @@ test_qemu_agent (void)
   g_autofree char *vnc_arg = NULL;
   g_autofree char *kernel = NULL;
   g_autofree char *received = NULL;
-  g_autofree char *make_err = NULL;
   g_autoptr(HangarVncSession) session = NULL;
   g_autoptr(GtkWidget) display = NULL;
   GdkClipboard *clipboard = gdk_display_get_clipboard (gdk_display_get_default ());
@@ -450,19 +448,8 @@ test_qemu_agent (void)
   serial = g_strdup_printf ("file:%s/serial.log", dir);
   vnc_arg = g_strdup_printf ("unix:%s", vnc_sock);
 
-  make = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                           "python3", g_getenv ("HANGAR_TEST_MAKE_INITRAMFS"), g_getenv ("HANGAR_TEST_AGENT"),
-                           initrd, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (make, NULL, NULL, &kernel, &make_err, &error);
-  g_assert_no_error (error);
-  if (g_subprocess_get_if_exited (make) && g_subprocess_get_exit_status (make) == 77)
-    {
-      g_test_skip (make_err);
-      return;
-    }
-  g_assert_true (g_subprocess_get_successful (make));
-  g_strstrip (kernel);
+  if (!hangar_qemu_test_make_agent_guest (dir, &kernel))
+    return;
 
   qemu = g_subprocess_launcher_spawn (launcher, &error, "qemu-system-x86_64",
                                       "-machine", "pc,accel=tcg", "-m", "128", "-nodefaults",
