@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <unistd.h>
 
 #include "hangar-console-page.h"
@@ -38,6 +39,12 @@
 #define UNMAP_GRACE_MS 250
 /* After a tunnelled console closed: how long its ssh processes may take to say why. */
 #define TUNNEL_WAIT_MS 3000
+/* A retried SPICE console through ssh: how long the tunnel must stay open before the session
+ * gets it. The guest being destroyed has closed its display while libvirt still says it runs
+ * (and still lists its port); ssh then closes the tunnel at once. A SPICE server says nothing
+ * until the client has, so an open, silent tunnel is a live display. Given to spice-client-glib
+ * instead, the closing socket makes it warn "incomplete link header" mid-link. */
+#define PROBE_MS 500
 
 struct _HangarConsolePage
 {
@@ -60,6 +67,10 @@ struct _HangarConsolePage
   guint                 retry_source;
   guint                 unmap_source;
   guint                 n_retries;
+  /* A retried SPICE tunnel not yet handed to a session (PROBE_MS), or -1. */
+  int                   probe_fd;
+  guint                 probe_watch;
+  guint                 probe_timeout;
   /* The connection failed for good: stay on the message page until Reconnect. */
   gboolean              failed;
   gboolean              content_mapped;
@@ -204,10 +215,23 @@ unref_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+clear_probe (HangarConsolePage *self)
+{
+  g_clear_handle_id (&self->probe_watch, g_source_remove);
+  g_clear_handle_id (&self->probe_timeout, g_source_remove);
+  if (self->probe_fd >= 0)
+    {
+      close (self->probe_fd);
+      self->probe_fd = -1;
+    }
+}
+
 /* Ends the connection and any attempt at one; the display keeps no frame. */
 static void
 stop_session (HangarConsolePage *self)
 {
+  clear_probe (self);
   g_cancellable_cancel (self->connect_cancellable);
   g_clear_object (&self->connect_cancellable);
   g_cancellable_cancel (self->channel_cancellable);
@@ -358,7 +382,7 @@ update (HangarConsolePage *self)
     }
 
   if (self->failed || self->session != NULL || self->connect_cancellable != NULL ||
-      self->retry_source != 0)
+      self->retry_source != 0 || self->probe_fd >= 0)
     return;
 
   start_connect (self);
@@ -746,6 +770,41 @@ graphics_fd_cb (GObject      *object,
   open_session (self, self->graphics_type, fd, NULL, 0);
 }
 
+/* The retried SPICE tunnel closed before PROBE_MS: the display is not there (yet). The tunnel's
+ * ssh says why; a closed port is retried as any lost connection. */
+static gboolean
+probe_closed_cb (int          fd,
+                 GIOCondition condition,
+                 gpointer     user_data)
+{
+  HangarConsolePage *self = user_data;
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                                 _("The machine’s display closed."));
+
+  self->probe_watch = 0;
+  g_debug ("Console of %s: the display closed the tunnel at once, not opening SPICE on it",
+           hangar_machine_get_name (self->machine));
+  clear_probe (self);
+  connection_failed (self, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The retried SPICE tunnel stayed open: a live display is at its end. */
+static gboolean
+probe_timeout_cb (gpointer user_data)
+{
+  HangarConsolePage *self = user_data;
+  int fd = self->probe_fd;
+
+  self->probe_timeout = 0;
+  g_clear_handle_id (&self->probe_watch, g_source_remove);
+  self->probe_fd = -1;
+  open_session (self, "spice", fd, NULL, 0);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* Over SSH: one ssh process per socket (hangar_display_route_for () chose @address, as the
  * connection's host sees it). */
 static void
@@ -777,6 +836,16 @@ open_tunnelled (HangarConsolePage          *self,
   g_debug ("Console of %s: %s on %s port %u through ssh to %s (fd %d)",
            hangar_machine_get_name (self->machine), details->graphics_type, self->tunnel_address,
            self->tunnel_port, hangar_ssh_tunnel_get_host (self->tunnel), fd);
+
+  /* After a drop, a SPICE session gets the tunnel only once it has stayed open (PROBE_MS). */
+  if (self->n_retries > 0 && g_strcmp0 (details->graphics_type, "spice") == 0)
+    {
+      self->probe_fd = fd;
+      self->probe_watch = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, probe_closed_cb, self);
+      self->probe_timeout = g_timeout_add (PROBE_MS, probe_timeout_cb, self);
+      return;
+    }
+
   open_session (self, details->graphics_type, fd, NULL, 0);
 }
 
@@ -1368,6 +1437,7 @@ hangar_console_page_init (HangarConsolePage *self)
   GtkShortcut *shortcut;
 
   self->use_graphics_fd = TRUE;
+  self->probe_fd = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
   hangar_clipboard_bridge_attach (self->display);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
