@@ -34,7 +34,6 @@ struct _HangarConsoleWindow
   AdwHeaderBar         *header_bar;
   GtkWidget            *header_cache;  /* the HangarCachedBin around it; it moves as one */
   AdwWindowTitle       *window_title;
-  GtkButton            *reconnect_button;
   GtkButton            *fullscreen_button;
   GtkImage             *grab_indicator;
   GtkStack             *stack;
@@ -182,25 +181,52 @@ update_state (HangarConsoleWindow *self)
 
     case HANGAR_CONSOLE_STATE_DISCONNECTED:
     default:
-      set_state_text (self, _("Disconnected"));
-      adw_status_page_set_title (self->error_page,
-                                 self->uri_error != NULL ? _("Cannot Open Console") : _("Disconnected"));
-      adw_status_page_set_description (self->error_page,
-                                       error != NULL ? error->message : _("The connection was closed."));
-      gtk_stack_set_visible_child_name (self->stack, "error");
+      {
+        g_autofree char *description = NULL;
+        g_autofree char *escaped = NULL;
+        const char *title = _("Disconnected");
+
+        if (self->uri_error != NULL)
+          {
+            title = _("Cannot Open Console");
+            description = g_strdup (error->message);
+          }
+        else if (g_error_matches (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_CONNECT))
+          {
+            /* What to do first, then what the client library said. */
+            title = _("Cannot Connect");
+            /* Translators: %s is HOST:PORT, the second %s the reason from the VNC or SPICE library */
+            description = g_strdup_printf (_("Check that the machine or console server is running and "
+                                             "that %s is the right address.\n\n%s"),
+                                           self->title, error->message);
+          }
+        else
+          {
+            description = g_strdup (error != NULL ? error->message : _("The connection was closed."));
+          }
+
+        set_state_text (self, _("Disconnected"));
+        adw_status_page_set_title (self->error_page, title);
+        /* The description is markup; messages quote addresses. */
+        escaped = g_markup_escape_text (description, -1);
+        adw_status_page_set_description (self->error_page, escaped);
+        gtk_stack_set_visible_child_name (self->stack, "error");
+      }
       /* SPICE asks for a password by failing with an auth error: keep its dialog open. */
       if (!g_error_matches (error, HANGAR_DISPLAY_ERROR, HANGAR_DISPLAY_ERROR_AUTH_FAILED))
         hangar_console_clear_password_dialog (&self->password_dialog);
       break;
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->reconnect_button),
-                          state == HANGAR_CONSOLE_STATE_DISCONNECTED && self->uri_error == NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->error_reconnect_button), self->uri_error == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.send-keys",
                                  state == HANGAR_CONSOLE_STATE_CONNECTED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "console.reconnect",
                                  state == HANGAR_CONSOLE_STATE_DISCONNECTED && self->uri_error == NULL);
+  /* The one Reconnect is the error page's (as in GNOME apps): it takes the keyboard focus, so
+   * Enter or Space presses it. (Focus once its action is enabled: insensitive buttons refuse.) */
+  if (state == HANGAR_CONSOLE_STATE_DISCONNECTED && self->uri_error == NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (self->error_reconnect_button));
 }
 
 static void
@@ -443,7 +469,6 @@ hangar_console_window_class_init (HangarConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, header_cache);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, reconnect_button);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, fullscreen_button);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, grab_indicator);
   gtk_widget_class_bind_template_child (widget_class, HangarConsoleWindow, stack);

@@ -47,7 +47,7 @@ test_bad_uri (void)
       g_assert_cmpstr (adw_status_page_get_title (error_page), ==, "Cannot Open Console");
       g_assert_nonnull (strstr (adw_status_page_get_description (error_page), uris[i]));
       g_test_message ("%s", adw_status_page_get_description (error_page));
-      g_assert_false (gtk_widget_get_visible (child (window, "reconnect_button")));
+      g_assert_false (gtk_widget_get_visible (child (window, "error_reconnect_button")));
       gtk_window_destroy (window);
     }
 }
@@ -93,7 +93,7 @@ static void
 test_accessible_names (void)
 {
   GtkWindow *window = hangar_console_window_new (NULL, "vnc://127.0.0.1:1");
-  GtkWidget *header = gtk_widget_get_ancestor (child (window, "reconnect_button"), ADW_TYPE_HEADER_BAR);
+  GtkWidget *header = gtk_widget_get_ancestor (child (window, "fullscreen_button"), ADW_TYPE_HEADER_BAR);
 
   g_assert_nonnull (header);
   /* Send keys, fit, fullscreen and the keyboard-grab indicator. */
@@ -150,7 +150,9 @@ test_connect_and_lose (void)
   /* The server goes away: the window says so and offers to reconnect. */
   server_stop (server);
   WAIT_FOR (g_strcmp0 (page (window), "error") == 0);
-  g_assert_true (gtk_widget_get_visible (child (window, "reconnect_button")));
+  /* One Reconnect, the error page's, with the keyboard focus (Enter reconnects). */
+  g_assert_true (gtk_widget_get_visible (child (window, "error_reconnect_button")));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == child (window, "error_reconnect_button"));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (window, "error_page"))), ==,
                    "Disconnected");
   g_assert_cmpstr (gtk_window_get_title (window), ==, disconnected);

@@ -56,7 +56,7 @@ def main():
         window = e2elib.find_window(world, title)
 
         def header():
-            """(subtitle, header Reconnect button or None, keyboard-grab indicator shown)."""
+            """(subtitle, the Reconnect button or None, keyboard-grab indicator shown)."""
             root.clearCache()
             subtitle, button, grabbed = None, None, False
             for node in e2elib.atspi_walk(root):
@@ -71,11 +71,13 @@ def main():
             return subtitle, button, grabbed
 
         def error_text():
-            """The description under the "Disconnected" status page title."""
+            """The description under the status page's title: "Disconnected" when the connection
+            was lost, "Cannot Connect" when a (re)connection failed."""
             root.clearCache()
             labels = [n for n in e2elib.atspi_walk(root) if n.getRole() == pyatspi.ROLE_LABEL]
             for i, label in enumerate(labels):
-                if label.name == 'Disconnected' and i + 1 < len(labels) and labels[i - 1].name != title:
+                if (label.name in ('Disconnected', 'Cannot Connect') and i + 1 < len(labels)
+                        and labels[i - 1].name != title):
                     return labels[i + 1].name
             return None
 
@@ -85,7 +87,7 @@ def main():
 
         def press_reconnect():
             _, button, _ = header()
-            assert button is not None, 'no Reconnect button in the header bar'
+            assert button is not None, 'no Reconnect button'
             action = button.queryAction()
             names = [action.getName(i) for i in range(action.nActions)]
             assert 'click' in names, f'the Reconnect button has no click action: {names}'
