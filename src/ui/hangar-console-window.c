@@ -67,35 +67,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Without a compositor (solid-csd) libadwaita 1.2 draws the window's 5-px frame as three inset
- * box-shadows, and GTK 4.8's cairo renderer draws every node of the window on every frame of
- * the console: the three shadows were an eighth of a small change's frame (callgrind, 30 K of
- * 250 K instructions). A 1-px border in the same colour as the frame's lines and the window's
- * background inside it is one cheap node, and looks nearly the same. */
-static const char console_css[] =
-  "window.solid-csd.hangar-console {"
-  "  padding: 4px;"
-  "  border: 1px solid alpha(currentColor, 0.15);"
-  "  box-shadow: none;"
-  "}";
-
-static void
-add_console_css (GtkWidget *widget)
-{
-  GdkDisplay *display = gtk_widget_get_display (widget);
-  g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (g_object_get_data (G_OBJECT (display), "hangar-console-css") != NULL)
-    return;
-
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_data (provider, console_css, -1);
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  g_object_set_data_full (G_OBJECT (display), "hangar-console-css", g_steal_pointer (&provider),
-                          g_object_unref);
-}
-
 /* On the first connection, make the window as large as the guest screen (1:1, sharp), as far
  * as the monitor allows; the view scales when it does not fit. */
 static void
@@ -492,8 +463,6 @@ hangar_console_window_init (HangarConsoleWindow *self)
   g_type_ensure (HANGAR_TYPE_CACHED_BIN);
   g_type_ensure (HANGAR_TYPE_DISPLAY);
   gtk_widget_init_template (GTK_WIDGET (self));
-  add_console_css (GTK_WIDGET (self));
-  gtk_widget_add_css_class (GTK_WIDGET (self), "hangar-console");
   hangar_clipboard_bridge_attach (self->display);
 
   g_object_bind_property (self->display, "grabbed", self->grab_indicator, "visible",
