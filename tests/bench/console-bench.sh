@@ -5,7 +5,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: tests/bench/console-bench.sh [BUILD_DIR] [SECONDS]
-# Needs: Xvfb, x11vnc, remote-viewer (virt-viewer), cc with libx11-dev/libxext-dev, dbus-run-session.
+# Needs: Xvfb, x11vnc, remote-viewer (virt-viewer), cc with libx11-dev/libxext-dev, dbus-run-session;
+# perf (linux-perf) for PERF=1.
 #
 # A source Xvfb (1920×1080) runs console-bench-animator ("full": every pixel changes 30 times a
 # second; "box": a 96×24 box changes 30 times a second, like typing) and x11vnc serves it. Each
@@ -18,6 +19,10 @@
 # full-screen updates received, from its debug log). FRAME_LOG=1 counts frames from a debug
 # line per frame instead, as session 2 did (that line costs hangar about 18 K instructions and
 # four system calls a frame).
+# PERF=1 also samples the viewer and its Xvfb with `perf record` (cpu-clock, 999 Hz) during the
+# measurement and prints the share of samples per program and library (decode: libgvnc and libz;
+# our copies: libhangar-console; GTK render: libgtk-4, cairo, pixman; the X server: Xvfb); the
+# sampling costs a little CPU, so take the CPU figures from a run without it.
 # VIEWERS="remote-viewer hangar-cairo hangar-cairo-tight hangar-gl" picks the viewers;
 # hangar-cairo-tight is hangar with gtk-vnc's encoding list (Tight first) instead of RAW first.
 
@@ -118,7 +123,12 @@ for workload in ${WORKLOADS:-full box}; do
     sleep "$SETTLE"
     v0=$(cpu_ns "$pid"); x0=$(cpu_ns "$VIEW_XVFB"); f0=$(frames_of "$log")
     c0=$(grep -c 'bottom right corner' "$log" || true)
-    sleep "$SECS"
+    if [ "${PERF:-0}" = 1 ]; then
+      perf record -q -e cpu-clock -F 999 -o "$TMP/perf.data" -p "$pid,$VIEW_XVFB" -- sleep "$SECS" \
+        >/dev/null 2>&1
+    else
+      sleep "$SECS"
+    fi
     v1=$(cpu_ns "$pid"); x1=$(cpu_ns "$VIEW_XVFB"); f1=$(frames_of "$log")
     c1=$(grep -c 'bottom right corner' "$log" || true)
     kill "$pid" 2>/dev/null || true
@@ -129,6 +139,14 @@ for workload in ${WORKLOADS:-full box}; do
     awk -v w="$workload" -v n="$viewer" -v v=$((v1 - v0)) -v x=$((x1 - x0)) -v t=1000000000 -v f="$frames" \
       -v c="$corner" 'BEGIN { printf "%-10s %-22s %10.3f %10.3f %10.3f %8s %8s\n", w, n, v / t, x / t, (v + x) / t, f, c }' |
       tee -a "$TMP/results"
+    if [ "${PERF:-0}" = 1 ]; then
+      echo "# $workload $viewer: where the viewer and its X server spent the time (perf, share of samples)"
+      perf report -q -i "$TMP/perf.data" --no-children --sort comm,dso --percent-limit 0.5 2>/dev/null |
+        sed '/^$/d; s/^/#   /'
+      echo "# functions over 2 %:"
+      perf report -q -i "$TMP/perf.data" --no-children --sort comm,dso,sym --percent-limit 2 2>/dev/null |
+        sed '/^$/d; s/^/#   /'
+    fi
   done
 done
 # Mean total per viewer and workload (a viewer may be listed twice in VIEWERS), against
