@@ -60,6 +60,16 @@ hangar_qemu_test_launcher (void)
   return launcher;
 }
 
+/* Runs the main loop for @ms milliseconds, also for what comes without a main-loop event. */
+void
+hangar_qemu_test_wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
+}
+
 /* Kills QEMU, if it runs, and waits for it. */
 void
 hangar_qemu_test_kill (GSubprocess **qemu)
@@ -86,6 +96,35 @@ hangar_qemu_test_remove_dir (const char *dir)
       g_unlink (file);
     }
   g_rmdir (dir);
+}
+
+/* A new temporary directory hangar-test-@name-XXXXXX, and in @guard a process that removes it
+ * when this process ends, even on a failed assertion (its stdin is ours). */
+char *
+hangar_qemu_test_make_dir (const char   *name,
+                           GSubprocess **guard)
+{
+  g_autofree char *template = g_strdup_printf ("hangar-test-%s-XXXXXX", name);
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp (template, &error);
+
+  g_assert_no_error (error);
+  *guard = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                             "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", dir, NULL);
+  g_assert_no_error (error);
+  return dir;
+}
+
+/* Removes what hangar_qemu_test_make_dir() made, now. */
+void
+hangar_qemu_test_drop_dir (char        **dir,
+                           GSubprocess **guard)
+{
+  hangar_qemu_test_remove_dir (*dir);
+  g_clear_pointer (dir, g_free);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (*guard), NULL, NULL);
+  g_subprocess_wait (*guard, NULL, NULL);
+  g_clear_object (guard);
 }
 
 /* What the guest wrote to its serial port so far (the file @dir/serial.log). */
@@ -180,4 +219,88 @@ hangar_qemu_test_make_agent_guest (const char  *dir,
     g_error ("make-initramfs.py failed:\n%s", err);
   *kernel = g_strdup (g_strstrip (out));
   return TRUE;
+}
+
+/**
+ * hangar_qemu_test_start_agent_guest:
+ * @dir: the guest's directory: its serial log goes to @dir/serial.log; with @kernel, @dir holds
+ *   the initramfs hangar_qemu_test_make_agent_guest() wrote
+ * @kernel: (nullable): the kernel from hangar_qemu_test_make_agent_guest(); %NULL boots nothing
+ *   but the BIOS, a machine without an agent
+ * @display_args: QEMU's -vga and display server options (-spice or -vnc)
+ * @agent_chardev: the backend of the agent's port (spicevmc or qemu-vdagent)
+ *
+ * Starts QEMU (TCG) on the test guest and, with @kernel, waits until its agent is ready.
+ *
+ * Returns: (transfer full): QEMU
+ */
+GSubprocess *
+hangar_qemu_test_start_agent_guest (const char         *dir,
+                                    const char         *kernel,
+                                    const char * const *display_args,
+                                    const char         *agent_chardev)
+{
+  g_autoptr(GSubprocessLauncher) launcher = hangar_qemu_test_launcher ();
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_autofree char *serial = g_strdup_printf ("file:%s/serial.log", dir);
+  g_autofree char *initrd = g_build_filename (dir, "initrd.cpio", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  GSubprocess *qemu;
+  gint64 start;
+
+  {
+    const char *common[] = {
+      "qemu-system-x86_64", "-machine", "pc,accel=tcg", "-m", "128", "-nodefaults",
+      "-no-user-config", "-display", "none", "-no-reboot", "-serial", serial, NULL
+    };
+
+    g_strv_builder_addv (argv, common);
+  }
+  g_strv_builder_addv (argv, (const char **) display_args);
+  if (kernel != NULL)
+    {
+      const char *agent[] = {
+        "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1",
+        "-device", "virtio-serial-pci", "-chardev", agent_chardev,
+        "-device", "virtserialport,chardev=vdagent,name=com.redhat.spice.0", NULL
+      };
+
+      g_strv_builder_addv (argv, agent);
+    }
+  args = g_strv_builder_end (argv);
+
+  start = g_get_monotonic_time ();
+  qemu = g_subprocess_launcher_spawnv (launcher, (const char * const *) args, &error);
+  g_assert_no_error (error);
+  if (kernel == NULL)
+    return qemu;
+
+  /* TCG boots the kernel in ~2 s here; WAIT_FOR leaves room for a loaded CI machine. */
+  WAIT_FOR (hangar_qemu_test_serial_has (dir, "HANGAR-AGENT ready") ||
+            hangar_qemu_test_serial_has (dir, "HANGAR-AGENT error"));
+  g_assert_false (hangar_qemu_test_serial_has (dir, "HANGAR-AGENT error"));
+  g_test_message ("guest agent ready %.2f s after QEMU started", (g_get_monotonic_time () - start) / 1e6);
+  return qemu;
+}
+
+/* Opens @session on @fd (taken) and waits until it is connected. */
+void
+hangar_qemu_test_session_open_fd (HangarConsoleSession *session,
+                                  int                   fd)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hangar_console_session_open_fd (session, fd, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (hangar_console_session_get_state (session) != HANGAR_CONSOLE_STATE_CONNECTING);
+  g_assert_cmpint (hangar_console_session_get_state (session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+}
+
+/* Closes @session and waits until it is disconnected. */
+void
+hangar_qemu_test_session_close (HangarConsoleSession *session)
+{
+  hangar_console_session_close (session);
+  WAIT_FOR (hangar_console_session_get_state (session) == HANGAR_CONSOLE_STATE_DISCONNECTED);
 }

@@ -4,9 +4,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * What the display tests that run QEMU themselves (test-qemu.c, test-spice-clipboard.c) share:
- * their set-up on a private Xvfb, QEMU's launcher, its serial log and sockets in a temporary
- * directory, and the clean-up.
+ * What the display tests that run QEMU themselves (test-qemu.c, test-spice-clipboard.c,
+ * test-spice-resize.c, test-vnc-clipboard.c) share: their set-up on a private Xvfb, QEMU's
+ * launcher, the agent guest, its serial log and sockets in a temporary directory, opening and
+ * closing a session on them, and the clean-up.
  */
 
 #pragma once
@@ -21,11 +22,22 @@ gboolean             hangar_qemu_test_init              (int                   *
                                                          char                ***argv,
                                                          const char            *other_program);
 GSubprocessLauncher *hangar_qemu_test_launcher          (void) G_GNUC_WARN_UNUSED_RESULT;
+void                 hangar_qemu_test_wait_ms           (guint                  ms);
 void                 hangar_qemu_test_kill              (GSubprocess          **qemu);
 void                 hangar_qemu_test_remove_dir        (const char            *dir);
+char                *hangar_qemu_test_make_dir          (const char            *name,
+                                                         GSubprocess          **guard)
+                                                         G_GNUC_WARN_UNUSED_RESULT;
+void                 hangar_qemu_test_drop_dir          (char                 **dir,
+                                                         GSubprocess          **guard);
 
 gboolean             hangar_qemu_test_make_agent_guest  (const char            *dir,
                                                          char                 **kernel);
+GSubprocess         *hangar_qemu_test_start_agent_guest (const char            *dir,
+                                                         const char            *kernel,
+                                                         const char * const    *display_args,
+                                                         const char            *agent_chardev)
+                                                         G_GNUC_WARN_UNUSED_RESULT;
 
 char                *hangar_qemu_test_read_serial       (const char            *dir)
                                                          G_GNUC_WARN_UNUSED_RESULT;
@@ -35,5 +47,8 @@ gboolean             hangar_qemu_test_serial_has        (const char            *
 int                  hangar_qemu_test_connect_unix      (const char            *socket_path);
 void                 hangar_qemu_test_serve_channel_fds (HangarConsoleSession  *session,
                                                          const char            *socket_path);
+void                 hangar_qemu_test_session_open_fd   (HangarConsoleSession  *session,
+                                                         int                    fd);
+void                 hangar_qemu_test_session_close     (HangarConsoleSession  *session);
 
 G_END_DECLS

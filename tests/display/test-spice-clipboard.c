@@ -39,7 +39,6 @@ typedef struct
   GSubprocess          *guard;
   GSubprocess          *qemu;
   HangarConsoleSession *session;
-  gint64                boot_start;
 } Fixture;
 
 /* "len=N fnv=H" of the @index-th @event line, as the agent prints it for any text. */
@@ -71,82 +70,34 @@ digest (const char *text)
   return g_strdup_printf ("len=%zu fnv=%016" G_GINT64_MODIFIER "x", strlen (text), fnv);
 }
 
-static void
-add_words (GPtrArray  *argv,
-           const char *words)
-{
-  g_auto(GStrv) split = g_strsplit (words, " ", -1);
-
-  for (guint i = 0; split[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (split[i]));
-}
-
 /* QEMU with a SPICE server on a UNIX socket; with @agent the test guest and its agent port,
  * without it nothing but the BIOS (no agent at all). */
 static gboolean
 fixture_open (Fixture  *f,
               gboolean  agent)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = hangar_qemu_test_launcher ();
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *kernel = NULL;
   g_autofree char *spice_sock = NULL;
-  int fd;
+  g_autofree char *spice_arg = NULL;
 
-  f->dir = g_dir_make_tmp ("hangar-test-clip-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->guard = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
-                               "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", f->dir, NULL);
-  g_assert_no_error (error);
+  f->dir = hangar_qemu_test_make_dir ("clip", &f->guard);
   spice_sock = g_build_filename (f->dir, "spice.sock", NULL);
   if (agent && !hangar_qemu_test_make_agent_guest (f->dir, &kernel))
     return FALSE;
 
-  g_ptr_array_add (argv, g_strdup ("qemu-system-x86_64"));
-  add_words (argv, ("-machine pc,accel=tcg -m 128 -nodefaults -no-user-config "
-                                                  "-vga qxl -display none -no-reboot"));
-  g_ptr_array_add (argv, g_strdup ("-spice"));
-  g_ptr_array_add (argv, g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", spice_sock));
-  g_ptr_array_add (argv, g_strdup ("-serial"));
-  g_ptr_array_add (argv, g_strdup_printf ("file:%s/serial.log", f->dir));
-  if (agent)
-    {
-      g_ptr_array_add (argv, g_strdup ("-kernel"));
-      g_ptr_array_add (argv, g_strdup (kernel));
-      g_ptr_array_add (argv, g_strdup ("-initrd"));
-      g_ptr_array_add (argv, g_build_filename (f->dir, "initrd.cpio", NULL));
-      g_ptr_array_add (argv, g_strdup ("-append"));
-      g_ptr_array_add (argv, g_strdup ("console=ttyS0 quiet panic=-1"));
-      add_words (argv, ("-device virtio-serial-pci "
-                                                      "-chardev spicevmc,id=vdagent,name=vdagent "
-                                                      "-device virtserialport,chardev=vdagent,name=com.redhat.spice.0"));
-    }
-  g_ptr_array_add (argv, NULL);
+  spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", spice_sock);
+  {
+    const char *display_args[] = { "-vga", "qxl", "-spice", spice_arg, NULL };
 
-  f->boot_start = g_get_monotonic_time ();
-  f->qemu = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  if (agent)
-    {
-      /* TCG boots the kernel in ~2 s here; leave room for a loaded CI machine. */
-      WAIT_FOR (hangar_qemu_test_serial_has (f->dir, "HANGAR-AGENT ready") ||
-                hangar_qemu_test_serial_has (f->dir, "HANGAR-AGENT error"));
-      g_assert_false (hangar_qemu_test_serial_has (f->dir, "HANGAR-AGENT error"));
-      g_test_message ("guest agent ready %.2f s after QEMU started",
-                      (g_get_monotonic_time () - f->boot_start) / 1e6);
-    }
-  else
+    f->qemu = hangar_qemu_test_start_agent_guest (f->dir, kernel, display_args,
+                                                  "spicevmc,id=vdagent,name=vdagent");
+  }
+  if (!agent)
     WAIT_FOR (g_file_test (spice_sock, G_FILE_TEST_EXISTS));
 
   f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
   hangar_qemu_test_serve_channel_fds (f->session, spice_sock);
-  fd = hangar_qemu_test_connect_unix (spice_sock);
-  g_assert_true (hangar_console_session_open_fd (f->session, fd, &error));
-  g_assert_no_error (error);
-  WAIT_FOR (hangar_console_session_get_state (f->session) != HANGAR_CONSOLE_STATE_CONNECTING);
-  g_assert_cmpint (hangar_console_session_get_state (f->session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+  hangar_qemu_test_session_open_fd (f->session, hangar_qemu_test_connect_unix (spice_sock));
   return TRUE;
 }
 
@@ -155,26 +106,11 @@ fixture_close (Fixture *f)
 {
   if (f->session != NULL)
     {
-      hangar_console_session_close (f->session);
-      WAIT_FOR (hangar_console_session_get_state (f->session) == HANGAR_CONSOLE_STATE_DISCONNECTED);
+      hangar_qemu_test_session_close (f->session);
       g_assert_finalize_object (g_steal_pointer (&f->session));
     }
   hangar_qemu_test_kill (&f->qemu);
-
-  hangar_qemu_test_remove_dir (f->dir);
-  g_clear_pointer (&f->dir, g_free);
-  g_output_stream_close (g_subprocess_get_stdin_pipe (f->guard), NULL, NULL);
-  g_subprocess_wait (f->guard, NULL, NULL);
-  g_clear_object (&f->guard);
-}
-
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
+  hangar_qemu_test_drop_dir (&f->dir, &f->guard);
 }
 
 /* Reads the clipboard until it holds @expected (the guest's answer takes a round trip);
@@ -192,7 +128,7 @@ wait_clipboard_text (GdkClipboard *clipboard,
       text = hangar_clipboard_test_read_text (clipboard);
       if (g_strcmp0 (text, expected) == 0 || g_get_monotonic_time () > end)
         return text;
-      wait_ms (20);
+      hangar_qemu_test_wait_ms (20);
     }
 }
 
@@ -266,7 +202,7 @@ test_agent (void)
 
   /* No echo: the guest's own text is not offered back to it (one client grab so far, one
    * request from the client for the guest's text). */
-  wait_ms (1000);
+  hangar_qemu_test_wait_ms (1000);
   g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "grab selection=0 "), ==, 1);
   g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "request selection=0 type=1"), ==, 1);
 
@@ -393,7 +329,7 @@ test_no_agent (void)
   /* Copying on the client does nothing visible: no warning (they are fatal here), no
    * disconnect, and the client clipboard is left as it was. */
   gdk_clipboard_set_text (clipboard, HOST_TEXT);
-  wait_ms (1000);
+  hangar_qemu_test_wait_ms (1000);
   g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
   g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_PRIMARY));
   g_assert_cmpint (hangar_console_session_get_state (f.session), ==, HANGAR_CONSOLE_STATE_CONNECTED);

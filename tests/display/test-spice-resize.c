@@ -33,15 +33,6 @@ typedef struct
   HangarConsoleSession *session;
 } Fixture;
 
-static void
-wait_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (5000);
-}
-
 /* Runs the main loop until @n agent lines start with @prefix (the serial log grows without a
  * main-loop event, so this polls). */
 static void
@@ -55,7 +46,7 @@ wait_agent_lines (Fixture    *f,
     {
       if (g_get_monotonic_time () > end)
         g_error ("timed out waiting for %u agent lines \"%s\"", n, prefix);
-      wait_ms (20);
+      hangar_qemu_test_wait_ms (20);
     }
 }
 
@@ -88,53 +79,26 @@ agent_monitors (Fixture *f,
 static gboolean
 fixture_open (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = hangar_qemu_test_launcher ();
   g_autofree char *kernel = NULL;
   g_autofree char *spice_sock = NULL;
   g_autofree char *spice_arg = NULL;
-  g_autofree char *serial_arg = NULL;
-  g_autofree char *initrd = NULL;
-  gint64 start;
-  int fd;
 
-  f->dir = g_dir_make_tmp ("hangar-test-resize-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->guard = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
-                               "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", f->dir, NULL);
-  g_assert_no_error (error);
+  f->dir = hangar_qemu_test_make_dir ("resize", &f->guard);
   if (!hangar_qemu_test_make_agent_guest (f->dir, &kernel))
     return FALSE;
 
   spice_sock = g_build_filename (f->dir, "spice.sock", NULL);
   spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", spice_sock);
-  serial_arg = g_strdup_printf ("file:%s/serial.log", f->dir);
-  initrd = g_build_filename (f->dir, "initrd.cpio", NULL);
   {
-    const char *argv[] = {
-      "qemu-system-x86_64", "-machine", "pc,accel=tcg", "-m", "128", "-nodefaults", "-no-user-config",
-      "-vga", "qxl", "-display", "none", "-no-reboot", "-spice", spice_arg, "-serial", serial_arg,
-      "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1",
-      "-device", "virtio-serial-pci", "-chardev", "spicevmc,id=vdagent,name=vdagent",
-      "-device", "virtserialport,chardev=vdagent,name=com.redhat.spice.0", NULL
-    };
+    const char *display_args[] = { "-vga", "qxl", "-spice", spice_arg, NULL };
 
-    start = g_get_monotonic_time ();
-    f->qemu = g_subprocess_launcher_spawnv (launcher, argv, &error);
-    g_assert_no_error (error);
+    f->qemu = hangar_qemu_test_start_agent_guest (f->dir, kernel, display_args,
+                                                  "spicevmc,id=vdagent,name=vdagent");
   }
-
-  wait_agent_lines (f, "ready", 1);
-  g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f->dir, "error"), ==, 0);
-  g_test_message ("guest agent ready %.2f s after QEMU started", (g_get_monotonic_time () - start) / 1e6);
 
   f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
   hangar_qemu_test_serve_channel_fds (f->session, spice_sock);
-  fd = hangar_qemu_test_connect_unix (spice_sock);
-  g_assert_true (hangar_console_session_open_fd (f->session, fd, &error));
-  g_assert_no_error (error);
-  WAIT_FOR (hangar_console_session_get_state (f->session) != HANGAR_CONSOLE_STATE_CONNECTING);
-  g_assert_cmpint (hangar_console_session_get_state (f->session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
+  hangar_qemu_test_session_open_fd (f->session, hangar_qemu_test_connect_unix (spice_sock));
   /* The client announces its capabilities to the agent once it sees it. */
   wait_agent_lines (f, "client-caps", 1);
   return TRUE;
@@ -145,17 +109,11 @@ fixture_close (Fixture *f)
 {
   if (f->session != NULL)
     {
-      hangar_console_session_close (f->session);
-      WAIT_FOR (hangar_console_session_get_state (f->session) == HANGAR_CONSOLE_STATE_DISCONNECTED);
+      hangar_qemu_test_session_close (f->session);
       g_assert_finalize_object (g_steal_pointer (&f->session));
     }
   hangar_qemu_test_kill (&f->qemu);
-
-  hangar_qemu_test_remove_dir (f->dir);
-  g_clear_pointer (&f->dir, g_free);
-  g_output_stream_close (g_subprocess_get_stdin_pipe (f->guard), NULL, NULL);
-  g_subprocess_wait (f->guard, NULL, NULL);
-  g_clear_object (&f->guard);
+  hangar_qemu_test_drop_dir (&f->dir, &f->guard);
 }
 
 /* Resizes @window and waits until @display has taken a new size of @width×@height. */
@@ -209,7 +167,7 @@ test_agent (void)
   /* Off (the default): mapping and a resize ask the guest for nothing. */
   g_assert_false (hangar_display_get_resize_guest (HANGAR_DISPLAY (display)));
   resize_window (GTK_WINDOW (window), display, 460, 340);
-  wait_ms (2000);
+  hangar_qemu_test_wait_ms (2000);
   g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "monitors"), ==, 0);
 
   /* On: the guest is asked for the size the view has now. */
@@ -239,14 +197,14 @@ test_agent (void)
   want = g_strdup_printf ("n=1 flags=3 0=%dx%d+0+0", 420 * sf, 318 * sf);
   g_assert_cmpstr (second, ==, want);
   /* Nothing more follows once the size has settled (spice-gtk's own 1 s timer included). */
-  wait_ms (2000);
+  hangar_qemu_test_wait_ms (2000);
   g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "monitors"), ==, 2);
 
   /* Off again: resizing asks nothing any more, not even a request already pending. */
   resize_window (GTK_WINDOW (window), display, 440, 330);
   hangar_display_set_resize_guest (HANGAR_DISPLAY (display), FALSE);
   resize_window (GTK_WINDOW (window), display, 360, 270);
-  wait_ms (2000);
+  hangar_qemu_test_wait_ms (2000);
   g_assert_cmpuint (hangar_clipboard_test_count_agent_lines (f.dir, "monitors"), ==, 2);
   g_assert_cmpint (hangar_console_session_get_state (f.session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
 

@@ -95,7 +95,6 @@ static void
 fixture_open (Fixture            *f,
               const char * const *args)
 {
-  g_autoptr(GError) error = NULL;
   int fd;
 
   f->clipboard = gdk_display_get_clipboard (gdk_display_get_default ());
@@ -111,18 +110,13 @@ fixture_open (Fixture            *f,
   g_assert_false (available (f));
   fd = f->server->client_fd;
   f->server->client_fd = -1;
-  g_assert_true (hangar_console_session_open_fd (HANGAR_CONSOLE_SESSION (f->session), fd, &error));
-  g_assert_no_error (error);
-  WAIT_FOR (hangar_console_session_get_state (HANGAR_CONSOLE_SESSION (f->session)) != HANGAR_CONSOLE_STATE_CONNECTING);
-  g_assert_cmpint (hangar_console_session_get_state (HANGAR_CONSOLE_SESSION (f->session)), ==,
-                   HANGAR_CONSOLE_STATE_CONNECTED);
+  hangar_qemu_test_session_open_fd (HANGAR_CONSOLE_SESSION (f->session), fd);
 }
 
 static void
 fixture_close (Fixture *f)
 {
-  hangar_console_session_close (HANGAR_CONSOLE_SESSION (f->session));
-  WAIT_FOR (hangar_console_session_get_state (HANGAR_CONSOLE_SESSION (f->session)) == HANGAR_CONSOLE_STATE_DISCONNECTED);
+  hangar_qemu_test_session_close (HANGAR_CONSOLE_SESSION (f->session));
   g_assert_false (available (f));
   hangar_display_set_session (HANGAR_DISPLAY (f->display), NULL);
   g_clear_object (&f->display);
@@ -420,15 +414,11 @@ tick_cb (gpointer data)
 static void
 test_qemu_agent (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = hangar_qemu_test_launcher ();
   g_autoptr(GSubprocess) guard = NULL;
   g_autoptr(GSubprocess) qemu = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("hangar-test-vnc-clip-XXXXXX", &error);
-  g_autofree char *initrd = NULL;
-  g_autofree char *vnc_sock = NULL;
-  g_autofree char *serial = NULL;
-  g_autofree char *vnc_arg = NULL;
+  g_autofree char *dir = hangar_qemu_test_make_dir ("vnc-clip", &guard);
+  g_autofree char *vnc_sock = g_build_filename (dir, "vnc.sock", NULL);
+  g_autofree char *vnc_arg = g_strdup_printf ("unix:%s", vnc_sock);
   g_autofree char *kernel = NULL;
   g_autofree char *received = NULL;
   g_autoptr(HangarVncSession) session = NULL;
@@ -438,35 +428,17 @@ test_qemu_agent (void)
   gint64 end;
   guint tick;
 
-  g_assert_no_error (error);
-  /* Removes the directory when this process ends, even on a failed assertion. */
-  guard = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
-                            "sh", "-c", "cat >/dev/null; rm -rf \"$0\"", dir, NULL);
-  g_assert_no_error (error);
-  initrd = g_build_filename (dir, "initrd.cpio", NULL);
-  vnc_sock = g_build_filename (dir, "vnc.sock", NULL);
-  serial = g_strdup_printf ("file:%s/serial.log", dir);
-  vnc_arg = g_strdup_printf ("unix:%s", vnc_sock);
-
   if (!hangar_qemu_test_make_agent_guest (dir, &kernel))
     return;
 
-  qemu = g_subprocess_launcher_spawn (launcher, &error, "qemu-system-x86_64",
-                                      "-machine", "pc,accel=tcg", "-m", "128", "-nodefaults",
-                                      "-no-user-config", "-vga", "std", "-display", "none", "-no-reboot",
-                                      "-vnc", vnc_arg, "-serial", serial,
-                                      "-kernel", kernel, "-initrd", initrd,
-                                      "-append", "console=ttyS0 quiet panic=-1",
-                                      "-device", "virtio-serial-pci",
-                                      "-chardev", "qemu-vdagent,id=vdagent,name=vdagent,clipboard=on",
-                                      "-device", "virtserialport,chardev=vdagent,name=com.redhat.spice.0",
-                                      NULL);
-  g_assert_no_error (error);
   /* The guest's serial output is a file: wake the main loop now and then to look at it. */
   tick = g_timeout_add (20, tick_cb, NULL);
-  WAIT_FOR (hangar_qemu_test_serial_has (dir, "HANGAR-AGENT ready") ||
-            hangar_qemu_test_serial_has (dir, "HANGAR-AGENT error"));
-  g_assert_false (hangar_qemu_test_serial_has (dir, "HANGAR-AGENT error"));
+  {
+    const char *display_args[] = { "-vga", "std", "-vnc", vnc_arg, NULL };
+
+    qemu = hangar_qemu_test_start_agent_guest (dir, kernel, display_args,
+                                               "qemu-vdagent,id=vdagent,name=vdagent,clipboard=on");
+  }
 
   session = hangar_vnc_session_new ();
   g_signal_connect (session, "guest-clipboard-grab", G_CALLBACK (guest_grab_cb), &counts);
@@ -474,12 +446,7 @@ test_qemu_agent (void)
   hangar_clipboard_bridge_attach (HANGAR_DISPLAY (display));
   hangar_display_set_session (HANGAR_DISPLAY (display), HANGAR_CONSOLE_SESSION (session));
   gdk_clipboard_set_text (clipboard, QEMU_TEXT);
-  g_assert_true (hangar_console_session_open_fd (HANGAR_CONSOLE_SESSION (session),
-                                                 hangar_qemu_test_connect_unix (vnc_sock), &error));
-  g_assert_no_error (error);
-  WAIT_FOR (hangar_console_session_get_state (HANGAR_CONSOLE_SESSION (session)) != HANGAR_CONSOLE_STATE_CONNECTING);
-  g_assert_cmpint (hangar_console_session_get_state (HANGAR_CONSOLE_SESSION (session)), ==,
-                   HANGAR_CONSOLE_STATE_CONNECTED);
+  hangar_qemu_test_session_open_fd (HANGAR_CONSOLE_SESSION (session), hangar_qemu_test_connect_unix (vnc_sock));
 
   /* Client → guest: the agent got the client's text, exactly. */
   WAIT_FOR ((g_free (received), received = hangar_clipboard_test_agent_text (dir, "received", 0, 0)) != NULL);
@@ -498,12 +465,11 @@ test_qemu_agent (void)
     g_assert_cmpstr (text, ==, QEMU_TEXT);
   }
 
-  hangar_console_session_close (HANGAR_CONSOLE_SESSION (session));
-  WAIT_FOR (hangar_console_session_get_state (HANGAR_CONSOLE_SESSION (session)) == HANGAR_CONSOLE_STATE_DISCONNECTED);
+  hangar_qemu_test_session_close (HANGAR_CONSOLE_SESSION (session));
   hangar_display_set_session (HANGAR_DISPLAY (display), NULL);
   g_signal_handlers_disconnect_by_data (session, &counts);
   hangar_qemu_test_kill (&qemu);
-  hangar_qemu_test_remove_dir (dir);
+  hangar_qemu_test_drop_dir (&dir, &guard);
   g_source_remove (tick);
 }
 
