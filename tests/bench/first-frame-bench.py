@@ -32,28 +32,13 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'e2e'))
+import e2elib  # noqa: E402
+
 URI = 'qemu:///system'
 LOG_DOMAINS = 'hangar-console-page hangar-display hangar-base-session'
 STAMP = re.compile(r'(\d\d):(\d\d):(\d\d)\.(\d\d\d): (.*)$')
-
-DOMAIN_XML = """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>16</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='fd'/></os>
-  <devices>
-    <disk type='file' device='floppy'>
-      <driver name='qemu' type='raw'/>
-      <source file='{disk}'/>
-      <target dev='fda' bus='fdc'/>
-      <readonly/>
-    </disk>
-    <graphics type='{protocol}' autoport='yes' listen='127.0.0.1'/>
-    <video><model type='vga'/></video>
-  </devices>
-</domain>
-"""
-
 
 def stamp_ms(match):
     h, m, s, ms = (int(match.group(i)) for i in range(1, 5))
@@ -149,7 +134,8 @@ def main():
             name = f'hangar-bench-ff-{protocol}-{os.getpid()}'
             xml = os.path.join(workdir, f'{name}.xml')
             with open(xml, 'w') as f:
-                f.write(DOMAIN_XML.format(name=name, disk=disk, protocol=protocol))
+                f.write(e2elib.ECHO_DOMAIN_XML.format(name=name, disk=disk, protocol=protocol,
+                                                     serial=os.path.join(workdir, f'{name}-serial.log')))
             subprocess.run(['virsh', '-q', '-c', URI, 'create', xml], check=True,
                            stdout=subprocess.DEVNULL)
             names.append(name)

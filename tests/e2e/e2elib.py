@@ -239,6 +239,28 @@ def sigterm_to_exit():
     signal.signal(signal.SIGINT, handler)
 
 
+# The echo guest as a transient libvirt domain (str.format fields name, disk, serial, protocol):
+# the floppy @disk, COM1 to the file @serial, a VNC or SPICE server on 127.0.0.1.
+ECHO_DOMAIN_XML = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>16</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='fd'/></os>
+  <devices>
+    <disk type='file' device='floppy'>
+      <driver name='qemu' type='raw'/>
+      <source file='{disk}'/>
+      <target dev='fda' bus='fdc'/>
+      <readonly/>
+    </disk>
+    <serial type='file'><source path='{serial}'/><target port='0'/></serial>
+    <graphics type='{protocol}' autoport='yes' listen='127.0.0.1'/>
+    <video><model type='vga'/></video>
+  </devices>
+</domain>
+"""
+
+
 class World:
     """Everything one test starts; close() stops all of it."""
 

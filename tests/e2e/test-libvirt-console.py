@@ -36,25 +36,6 @@ KEYS = {
            ('108+24', [0xE0, 0x38, 0x10, 0xE0, 0xB8, 0x90])],
 }
 
-DOMAIN_XML = """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>16</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='fd'/></os>
-  <devices>
-    <disk type='file' device='floppy'>
-      <driver name='qemu' type='raw'/>
-      <source file='{disk}'/>
-      <target dev='fda' bus='fdc'/>
-      <readonly/>
-    </disk>
-    <serial type='file'><source path='{serial}'/><target port='0'/></serial>
-    <graphics type='{protocol}' autoport='yes' listen='127.0.0.1'/>
-    <video><model type='vga'/></video>
-  </devices>
-</domain>
-"""
-
 
 class LibvirtGuest(e2elib.Guest):
     """The echo guest as a libvirt domain; serial log and disk in the test's directory."""
@@ -68,7 +49,7 @@ class LibvirtGuest(e2elib.Guest):
         self.serial = os.path.join(world.dir, 'serial.log')
         xml = os.path.join(world.dir, 'domain.xml')
         with open(xml, 'w') as f:
-            f.write(DOMAIN_XML.format(name=self.name, disk=self.disk, serial=self.serial, protocol=protocol))
+            f.write(e2elib.ECHO_DOMAIN_XML.format(name=self.name, disk=self.disk, serial=self.serial, protocol=protocol))
         e2elib.virsh('define', xml)
         self.defined = True
 
