@@ -1160,13 +1160,26 @@ channel_finished (HangarSshTunnel *self,
       return;
     }
 
+  /* The master lives, but the server refused it one more session (sshd's MaxSessions, 10 by
+   * default; each socket to a display on a unix socket is a session): ssh then tried a login of
+   * its own, which we forbid. Not a lost master: it stays for the sockets it carries. */
+  if (status == 255 && strstr (text, "session request failed") != NULL)
+    {
+      channel_end (self, channel,
+                   g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                _("The SSH server on %s refused one more session (its MaxSessions "
+                                  "limit). Close other consoles of machines on that host, or raise "
+                                  "MaxSessions in its sshd_config."), self->host));
+      return;
+    }
+
   /* The master went away before this client reached it (it never logs in by itself): once
    * more, through a new master. */
   if (status == 255 && !channel->requeued &&
       (strstr (text, NO_MASTER_MARKER) != NULL || strstr (text, "Control socket connect(") != NULL))
     {
-      g_debug ("ssh tunnel to %s:%u via %s: no master at %s, once more", channel->address,
-               channel->port, self->host, channel->master->control_path);
+      g_debug ("ssh tunnel to %s:%u via %s: no master at %s, once more (ssh said: %s)", channel->address,
+               channel->port, self->host, channel->master->control_path, text);
       channel->requeued = TRUE;
       master_forget (channel->master);
       channel_dispatch (self, channel);

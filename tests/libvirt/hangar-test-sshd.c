@@ -130,6 +130,14 @@ hangar_test_sshd_count_logins (HangarTestSshd *sshd)
 HangarTestSshd *
 hangar_test_sshd_start (void)
 {
+  return hangar_test_sshd_start_with (NULL);
+}
+
+/* A private sshd as hangar_test_sshd_start () makes, with @extra_config (sshd_config lines,
+ * each ending in a newline) added to its configuration. */
+HangarTestSshd *
+hangar_test_sshd_start_with (const char *extra_config)
+{
   HangarTestSshd *sshd = g_new0 (HangarTestSshd, 1);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
@@ -168,8 +176,10 @@ hangar_test_sshd_start (void)
                             "UsePAM no\n"
                             "StrictModes no\n"
                             "PermitUserEnvironment yes\n"
-                            "LogLevel VERBOSE\n",
-                            sshd->port, host_key, sshd->dir, sshd->dir);
+                            "LogLevel VERBOSE\n"
+                            "%s",
+                            sshd->port, host_key, sshd->dir, sshd->dir,
+                            extra_config != NULL ? extra_config : "");
   config_path = g_build_filename (sshd->dir, "sshd_config", NULL);
   g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
 

@@ -31,6 +31,7 @@ typedef struct
 
 const char     *hangar_test_sshd_unavailable (void);
 HangarTestSshd *hangar_test_sshd_start       (void);
+HangarTestSshd *hangar_test_sshd_start_with  (const char     *extra_config);
 void            hangar_test_sshd_stop        (HangarTestSshd *sshd);
 void            hangar_test_sshd_authorize   (HangarTestSshd *sshd,
                                               const char     *key);

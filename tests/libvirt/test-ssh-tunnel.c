@@ -815,6 +815,44 @@ test_socket (Fixture       *f,
   g_assert_cmpuint (hangar_test_count_processes (missing), ==, 0);
 }
 
+/* The server refuses the shared login another session (sshd's MaxSessions): that socket fails
+ * and says why, and the login and the sockets it carries stay. */
+static void
+test_max_sessions (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(HangarSshTunnel) tunnel = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+  Wait w = { 0, };
+  int fd1, fd2;
+
+  if (skip_without_sshd (f))
+    return;
+
+  hangar_test_sshd_stop (f->sshd);
+  f->sshd = hangar_test_sshd_start_with ("MaxSessions 2\n");
+  path = listen_unix (f, "display sock");
+  uri = make_uri (f, NULL);
+  tunnel = new_tunnel (uri);
+  fd1 = open_echo (tunnel, path, 0);
+  fd2 = open_echo (tunnel, path, 0);
+
+  open_eof (tunnel, path, 0);
+  g_assert_cmpuint (n_masters (f), ==, 1);
+  assert_echo (fd1, FALSE);
+  assert_echo (fd2, FALSE);
+  g_assert_cmpuint (hangar_test_sshd_count_logins (f->sshd), ==, 1);
+
+  close (fd1);
+  close (fd2);
+  wait_tunnel (tunnel, &w);
+  g_test_message ("%s", w.error != NULL ? w.error->message : "no error");
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (w.error->message, "MaxSessions"));
+  g_clear_error (&w.error);
+}
+
 /* no_verify=1, as libvirt's ssh transport reads it: an unknown host key is accepted (and
  * written to the known_hosts file) instead of failing as in failure/unknown-host-key. */
 static void
@@ -1212,6 +1250,8 @@ main (int   argc,
   g_test_add ("/hangar/ssh-tunnel/user-config", Fixture, NULL, fixture_setup, test_user_config, fixture_teardown);
   g_test_add ("/hangar/ssh-tunnel/socket", Fixture, NULL, fixture_setup, test_socket, fixture_teardown);
   g_test_add ("/hangar/ssh-tunnel/no-verify", Fixture, NULL, fixture_setup, test_no_verify, fixture_teardown);
+  g_test_add ("/hangar/ssh-tunnel/max-sessions", Fixture, NULL, fixture_setup, test_max_sessions,
+              fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (failures); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hangar/ssh-tunnel/failure/%s", failures[i].name);
