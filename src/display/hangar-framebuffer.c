@@ -94,7 +94,7 @@ struct _HangarFramebuffer
   /* 64-byte aligned, stride * height bytes; gvnc decodes straight into it. Owned by pixels,
    * which live nodes share. */
   guint8 *data;
-  struct _LivePixels *pixels;
+  struct _Pixels *pixels;
 
   guint   tiles_x;
   guint   tiles_y;
@@ -124,31 +124,93 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* The framebuffer's pixels, shared with the live nodes drawn from them (a node may outlive the
- * framebuffer: GTK keeps the last frame's nodes). */
-typedef struct _LivePixels
+/* Pixels that cairo nodes draw from, counted because a node may outlive what made them (GTK
+ * keeps the last frame's nodes): the framebuffer's own (shared with the live nodes drawn from
+ * them), or one tile's private copy (see build_cairo_tile ()). */
+typedef struct _Pixels
 {
   gatomicrefcount  ref;
   guint8          *data;
+  GDestroyNotify   free_data;
   cairo_surface_t *surface;
-} LivePixels;
+} Pixels;
 
-static LivePixels *
-live_pixels_ref (LivePixels *pixels)
+/* Takes @data, which @free_data frees. */
+static Pixels *
+pixels_new (guint8         *data,
+            GDestroyNotify  free_data,
+            int             width,
+            int             height,
+            int             stride)
+{
+  Pixels *pixels = g_new0 (Pixels, 1);
+
+  g_atomic_ref_count_init (&pixels->ref);
+  pixels->data = data;
+  pixels->free_data = free_data;
+  /* RGB24: the 4th byte is never read. */
+  pixels->surface = cairo_image_surface_create_for_data (data, CAIRO_FORMAT_RGB24, width, height, stride);
+  return pixels;
+}
+
+static Pixels *
+pixels_ref (Pixels *pixels)
 {
   g_atomic_ref_count_inc (&pixels->ref);
   return pixels;
 }
 
 static void
-live_pixels_unref (LivePixels *pixels)
+pixels_unref (Pixels *pixels)
 {
   if (!g_atomic_ref_count_dec (&pixels->ref))
     return;
 
   cairo_surface_destroy (pixels->surface);
-  g_aligned_free (pixels->data);
+  pixels->free_data (pixels->data);
   g_free (pixels);
+}
+
+/* A raster-source pattern's callbacks: each copy of the pattern holds a reference. */
+static void
+pixels_release (cairo_pattern_t *pattern,
+                void            *data,
+                cairo_surface_t *surface)
+{
+  cairo_surface_destroy (surface);
+}
+
+static cairo_status_t
+pixels_copy (cairo_pattern_t       *pattern,
+             void                  *data,
+             const cairo_pattern_t *other)
+{
+  pixels_ref (data);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+pixels_finish (cairo_pattern_t *pattern,
+               void            *data)
+{
+  pixels_unref (data);
+}
+
+/* A raster source over @pixels (referenced), with @acquire. */
+static cairo_pattern_t *
+pixels_pattern_new (Pixels                             *pixels,
+                    cairo_raster_source_acquire_func_t  acquire,
+                    int                                 width,
+                    int                                 height)
+{
+  cairo_pattern_t *pattern;
+
+  pattern = cairo_pattern_create_raster_source (pixels_ref (pixels), CAIRO_CONTENT_COLOR,
+                                                width, height);
+  cairo_raster_source_pattern_set_acquire (pattern, acquire, pixels_release);
+  cairo_raster_source_pattern_set_copy (pattern, pixels_copy);
+  cairo_raster_source_pattern_set_finish (pattern, pixels_finish);
+  return pattern;
 }
 
 static void
@@ -179,7 +241,7 @@ hangar_framebuffer_finalize (GObject *object)
   g_clear_pointer (&self->live_placed, gsk_render_node_unref);
   g_clear_pointer (&self->live_damage, cairo_region_destroy);
   self->data = NULL;
-  g_clear_pointer (&self->pixels, live_pixels_unref);
+  g_clear_pointer (&self->pixels, pixels_unref);
 
   G_OBJECT_CLASS (hangar_framebuffer_parent_class)->finalize (object);
 }
@@ -245,12 +307,7 @@ hangar_framebuffer_new (guint    width,
   self->height = height;
   self->stride = ((gsize) width * 4 + 63) & ~(gsize) 63;
   self->data = g_aligned_alloc0 (height, self->stride, 64);
-  self->pixels = g_new0 (LivePixels, 1);
-  g_atomic_ref_count_init (&self->pixels->ref);
-  self->pixels->data = self->data;
-  /* RGB24: the 4th byte is never read. */
-  self->pixels->surface = cairo_image_surface_create_for_data (self->data, CAIRO_FORMAT_RGB24,
-                                                               width, height, self->stride);
+  self->pixels = pixels_new (self->data, g_aligned_free, width, height, self->stride);
   self->tiles_x = (width + HANGAR_FRAMEBUFFER_TILE_SIZE - 1) / HANGAR_FRAMEBUFFER_TILE_SIZE;
   self->tiles_y = (height + HANGAR_FRAMEBUFFER_TILE_SIZE - 1) / HANGAR_FRAMEBUFFER_TILE_SIZE;
   self->tiles = g_new0 (Tile, self->tiles_x * self->tiles_y);
@@ -477,45 +534,23 @@ hangar_framebuffer_write (HangarFramebuffer *self,
  * a tenth of the process's instructions for a small box changing 30 times a second, measured
  * with callgrind). A raster source is recorded by reference; its copy and finish callbacks
  * count the references. */
-typedef struct
-{
-  gatomicrefcount  ref;
-  guint8          *data;
-  cairo_surface_t *surface;
-} TilePixels;
-
-static TilePixels *
+static Pixels *
 tile_pixels_new (HangarFramebuffer *self,
                  int                x,
                  int                y,
                  int                w,
                  int                h)
 {
-  TilePixels *pixels = g_new0 (TilePixels, 1);
   int stride = cairo_format_stride_for_width (CAIRO_FORMAT_RGB24, w);
-
-  g_atomic_ref_count_init (&pixels->ref);
   /* Not zeroed: every byte is written below. */
-  pixels->data = g_malloc ((gsize) stride * h);
+  guint8 *data = g_malloc ((gsize) stride * h);
+
   for (int row = 0; row < h; row++)
-    memcpy (pixels->data + (gsize) row * stride,
+    memcpy (data + (gsize) row * stride,
             self->data + (gsize) (y + row) * self->stride + (gsize) x * 4,
             (gsize) w * 4);
-  pixels->surface = cairo_image_surface_create_for_data (pixels->data, CAIRO_FORMAT_RGB24,
-                                                         w, h, stride);
 
-  return pixels;
-}
-
-static void
-tile_pixels_unref (TilePixels *pixels)
-{
-  if (!g_atomic_ref_count_dec (&pixels->ref))
-    return;
-
-  cairo_surface_destroy (pixels->surface);
-  g_free (pixels->data);
-  g_free (pixels);
+  return pixels_new (data, g_free, w, h, stride);
 }
 
 static cairo_surface_t *
@@ -524,35 +559,9 @@ tile_pixels_acquire (cairo_pattern_t             *pattern,
                      cairo_surface_t             *target,
                      const cairo_rectangle_int_t *extents)
 {
-  TilePixels *pixels = data;
+  Pixels *pixels = data;
 
   return cairo_surface_reference (pixels->surface);
-}
-
-static void
-tile_pixels_release (cairo_pattern_t *pattern,
-                     void            *data,
-                     cairo_surface_t *surface)
-{
-  cairo_surface_destroy (surface);
-}
-
-static cairo_status_t
-tile_pixels_copy (cairo_pattern_t       *pattern,
-                  void                  *data,
-                  const cairo_pattern_t *other)
-{
-  TilePixels *pixels = data;
-
-  g_atomic_ref_count_inc (&pixels->ref);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-static void
-tile_pixels_finish (cairo_pattern_t *pattern,
-                    void            *data)
-{
-  tile_pixels_unref (data);
 }
 
 static GskRenderNode *
@@ -562,16 +571,15 @@ build_cairo_tile (HangarFramebuffer     *self,
   int x = bounds->origin.x, y = bounds->origin.y;
   int w = bounds->size.width, h = bounds->size.height;
   cairo_pattern_t *pattern;
+  Pixels *pixels;
   cairo_matrix_t matrix;
   GskRenderNode *node;
   cairo_t *cr;
 
-  /* The pattern owns the first reference; the recording takes its own through the copy. */
-  pattern = cairo_pattern_create_raster_source (tile_pixels_new (self, x, y, w, h),
-                                                CAIRO_CONTENT_COLOR, w, h);
-  cairo_raster_source_pattern_set_acquire (pattern, tile_pixels_acquire, tile_pixels_release);
-  cairo_raster_source_pattern_set_copy (pattern, tile_pixels_copy);
-  cairo_raster_source_pattern_set_finish (pattern, tile_pixels_finish);
+  /* The pattern holds the only reference; the recording takes its own through the copy. */
+  pixels = tile_pixels_new (self, x, y, w, h);
+  pattern = pixels_pattern_new (pixels, tile_pixels_acquire, w, h);
+  pixels_unref (pixels);
   cairo_matrix_init_translate (&matrix, -x, -y);
   cairo_pattern_set_matrix (pattern, &matrix);
   /* PAD, not NONE: when the view is scaled, the edge pixels of a tile blend with their own copy
@@ -709,27 +717,11 @@ live_pixels_acquire (cairo_pattern_t             *pattern,
                      cairo_surface_t             *target,
                      const cairo_rectangle_int_t *extents)
 {
-  LivePixels *pixels = data;
+  Pixels *pixels = data;
 
   /* The pixels changed behind cairo's back since it last saw them. */
   cairo_surface_mark_dirty (pixels->surface);
   return cairo_surface_reference (pixels->surface);
-}
-
-static cairo_status_t
-live_pixels_copy (cairo_pattern_t       *pattern,
-                  void                  *data,
-                  const cairo_pattern_t *other)
-{
-  live_pixels_ref (data);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-static void
-live_pixels_finish (cairo_pattern_t *pattern,
-                    void            *data)
-{
-  live_pixels_unref (data);
 }
 
 /* The node that draws the whole screen from the pixels as they are when it is drawn. */
@@ -741,11 +733,7 @@ build_live_node (HangarFramebuffer *self)
   GskRenderNode *node;
   cairo_t *cr;
 
-  pattern = cairo_pattern_create_raster_source (live_pixels_ref (self->pixels), CAIRO_CONTENT_COLOR,
-                                                self->width, self->height);
-  cairo_raster_source_pattern_set_acquire (pattern, live_pixels_acquire, tile_pixels_release);
-  cairo_raster_source_pattern_set_copy (pattern, live_pixels_copy);
-  cairo_raster_source_pattern_set_finish (pattern, live_pixels_finish);
+  pattern = pixels_pattern_new (self->pixels, live_pixels_acquire, self->width, self->height);
   /* PAD: in a scaled view the screen's edge pixels blend with themselves, not transparency. */
   cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
 
