@@ -916,6 +916,16 @@ master_ended (Master *master)
   master_flush_pending (master);
 }
 
+/* Keeps what an ssh process says on stderr, up to MAX_STDERR bytes. */
+static void
+append_stderr (GString *text,
+               GBytes  *bytes)
+{
+  if (text->len < MAX_STDERR)
+    g_string_append_len (text, g_bytes_get_data (bytes, NULL),
+                         MIN (g_bytes_get_size (bytes), MAX_STDERR - text->len));
+}
+
 static void
 master_stderr_cb (GObject      *object,
                   GAsyncResult *result,
@@ -923,8 +933,11 @@ master_stderr_cb (GObject      *object,
 {
   g_autoptr(Master) master = user_data;
   g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
 
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, NULL);
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (error != NULL)
+    g_debug ("ssh master for %s: reading its messages failed: %s", master->host, error->message);
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
       master->stderr_done = TRUE;
@@ -932,9 +945,7 @@ master_stderr_cb (GObject      *object,
       return;
     }
 
-  if (master->stderr_text->len < MAX_STDERR)
-    g_string_append_len (master->stderr_text, g_bytes_get_data (bytes, NULL),
-                         MIN (g_bytes_get_size (bytes), MAX_STDERR - master->stderr_text->len));
+  append_stderr (master->stderr_text, bytes);
   /* Read on to the end (the pipe must not fill up), whatever the master's state. */
   g_input_stream_read_bytes_async (G_INPUT_STREAM (object), 1024, G_PRIORITY_DEFAULT, NULL,
                                    master_stderr_cb, g_steal_pointer (&master));
@@ -946,8 +957,10 @@ master_wait_cb (GObject      *object,
                 gpointer      user_data)
 {
   g_autoptr(Master) master = user_data;
+  g_autoptr(GError) error = NULL;
 
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error))
+    g_debug ("ssh master for %s: waiting for it failed: %s", master->host, error->message);
   master->exited = TRUE;
   master_ended (master);
 }
@@ -1228,6 +1241,9 @@ stderr_read_cb (GObject      *object,
       channel->process == NULL || G_INPUT_STREAM (object) != g_subprocess_get_stderr_pipe (channel->process))
     return;
 
+  if (error != NULL)
+    g_debug ("ssh tunnel to %s:%u via %s: reading its messages failed: %s", channel->address,
+             channel->port, call->self->host, error->message);
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
       channel->stderr_done = TRUE;
@@ -1235,9 +1251,7 @@ stderr_read_cb (GObject      *object,
       return;
     }
 
-  if (channel->stderr_text->len < MAX_STDERR)
-    g_string_append_len (channel->stderr_text, g_bytes_get_data (bytes, NULL),
-                         MIN (g_bytes_get_size (bytes), MAX_STDERR - channel->stderr_text->len));
+  append_stderr (channel->stderr_text, bytes);
   cancellable = call->self->cancellable;
   g_input_stream_read_bytes_async (G_INPUT_STREAM (object), 1024, G_PRIORITY_DEFAULT,
                                    cancellable, stderr_read_cb, g_steal_pointer (&call));
