@@ -720,10 +720,9 @@ login_error (const char *host,
 static GError *
 channel_error (HangarSshTunnel *self,
                Channel         *channel,
-               int              status,
-               gboolean         forward_refused)
+               int              status)
 {
-  if (status == 127 && forward_refused)
+  if (status == 127 && channel->forward_refused)
     return g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
                         _("Nothing answers at %s port %u on the host %s: the machine’s display is "
                           "closed (or the host’s SSH server does not forward ports, and it has "
@@ -1222,7 +1221,7 @@ channel_finished (HangarSshTunnel *self,
       return;
     }
 
-  channel_end (self, channel, channel_error (self, channel, status, channel->forward_refused));
+  channel_end (self, channel, channel_error (self, channel, status));
 }
 
 static void
