@@ -304,3 +304,57 @@ hangar_qemu_test_session_close (HangarConsoleSession *session)
   hangar_console_session_close (session);
   WAIT_FOR (hangar_console_session_get_state (session) == HANGAR_CONSOLE_STATE_DISCONNECTED);
 }
+
+/**
+ * hangar_qemu_test_spice_open:
+ * @name: for the temporary directory's name
+ * @agent: boot the test guest with its agent port; without, nothing but the BIOS
+ *
+ * Starts QEMU with a SPICE server on a UNIX socket (and, with @agent, waits for the agent) and
+ * connects a new SPICE session to it, one fd per channel.
+ *
+ * Returns: FALSE, with the test marked skipped, when the agent guest cannot be built; close
+ *   @spice in any case
+ */
+gboolean
+hangar_qemu_test_spice_open (HangarQemuTestSpice *spice,
+                             const char          *name,
+                             gboolean             agent)
+{
+  g_autofree char *kernel = NULL;
+  g_autofree char *spice_sock = NULL;
+  g_autofree char *spice_arg = NULL;
+
+  spice->dir = hangar_qemu_test_make_dir (name, &spice->guard);
+  if (agent && !hangar_qemu_test_make_agent_guest (spice->dir, &kernel))
+    return FALSE;
+
+  spice_sock = g_build_filename (spice->dir, "spice.sock", NULL);
+  spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", spice_sock);
+  {
+    const char *display_args[] = { "-vga", "qxl", "-spice", spice_arg, NULL };
+
+    spice->qemu = hangar_qemu_test_start_agent_guest (spice->dir, kernel, display_args,
+                                                      "spicevmc,id=vdagent,name=vdagent");
+  }
+  if (!agent)
+    WAIT_FOR (g_file_test (spice_sock, G_FILE_TEST_EXISTS));
+
+  spice->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
+  hangar_qemu_test_serve_channel_fds (spice->session, spice_sock);
+  hangar_qemu_test_session_open_fd (spice->session, hangar_qemu_test_connect_unix (spice_sock));
+  return TRUE;
+}
+
+/* Closes the session (it must be finalized then), stops QEMU and removes the directory. */
+void
+hangar_qemu_test_spice_close (HangarQemuTestSpice *spice)
+{
+  if (spice->session != NULL)
+    {
+      hangar_qemu_test_session_close (spice->session);
+      g_assert_finalize_object (g_steal_pointer (&spice->session));
+    }
+  hangar_qemu_test_kill (&spice->qemu);
+  hangar_qemu_test_drop_dir (&spice->dir, &spice->guard);
+}

@@ -18,6 +18,16 @@
 
 G_BEGIN_DECLS
 
+/* QEMU serving SPICE on a UNIX socket in a temporary directory, and a session connected to it. */
+typedef struct
+{
+  char                 *dir;
+  /* Removes dir when this process ends, even on a failed assertion (its stdin is ours). */
+  GSubprocess          *guard;
+  GSubprocess          *qemu;
+  HangarConsoleSession *session;
+} HangarQemuTestSpice;
+
 gboolean             hangar_qemu_test_init              (int                   *argc,
                                                          char                ***argv,
                                                          const char            *other_program);
@@ -50,5 +60,10 @@ void                 hangar_qemu_test_serve_channel_fds (HangarConsoleSession  *
 void                 hangar_qemu_test_session_open_fd   (HangarConsoleSession  *session,
                                                          int                    fd);
 void                 hangar_qemu_test_session_close     (HangarConsoleSession  *session);
+
+gboolean             hangar_qemu_test_spice_open        (HangarQemuTestSpice   *spice,
+                                                         const char            *name,
+                                                         gboolean               agent);
+void                 hangar_qemu_test_spice_close       (HangarQemuTestSpice   *spice);
 
 G_END_DECLS

@@ -32,14 +32,7 @@
 /* The test agent closes its port and opens it again when it receives this. */
 #define REOPEN_COMMAND "hangar-test-agent: reopen"
 
-typedef struct
-{
-  char                 *dir;
-  /* Removes dir when this process ends, even on a failed assertion (its stdin is ours). */
-  GSubprocess          *guard;
-  GSubprocess          *qemu;
-  HangarConsoleSession *session;
-} Fixture;
+typedef HangarQemuTestSpice Fixture;
 
 /* "len=N fnv=H" of the @index-th @event line, as the agent prints it for any text. */
 static char *
@@ -68,49 +61,6 @@ digest (const char *text)
   for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
     fnv = (fnv ^ *p) * G_GUINT64_CONSTANT (1099511628211);
   return g_strdup_printf ("len=%zu fnv=%016" G_GINT64_MODIFIER "x", strlen (text), fnv);
-}
-
-/* QEMU with a SPICE server on a UNIX socket; with @agent the test guest and its agent port,
- * without it nothing but the BIOS (no agent at all). */
-static gboolean
-fixture_open (Fixture  *f,
-              gboolean  agent)
-{
-  g_autofree char *kernel = NULL;
-  g_autofree char *spice_sock = NULL;
-  g_autofree char *spice_arg = NULL;
-
-  f->dir = hangar_qemu_test_make_dir ("clip", &f->guard);
-  spice_sock = g_build_filename (f->dir, "spice.sock", NULL);
-  if (agent && !hangar_qemu_test_make_agent_guest (f->dir, &kernel))
-    return FALSE;
-
-  spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", spice_sock);
-  {
-    const char *display_args[] = { "-vga", "qxl", "-spice", spice_arg, NULL };
-
-    f->qemu = hangar_qemu_test_start_agent_guest (f->dir, kernel, display_args,
-                                                  "spicevmc,id=vdagent,name=vdagent");
-  }
-  if (!agent)
-    WAIT_FOR (g_file_test (spice_sock, G_FILE_TEST_EXISTS));
-
-  f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
-  hangar_qemu_test_serve_channel_fds (f->session, spice_sock);
-  hangar_qemu_test_session_open_fd (f->session, hangar_qemu_test_connect_unix (spice_sock));
-  return TRUE;
-}
-
-static void
-fixture_close (Fixture *f)
-{
-  if (f->session != NULL)
-    {
-      hangar_qemu_test_session_close (f->session);
-      g_assert_finalize_object (g_steal_pointer (&f->session));
-    }
-  hangar_qemu_test_kill (&f->qemu);
-  hangar_qemu_test_drop_dir (&f->dir, &f->guard);
 }
 
 /* Reads the clipboard until it holds @expected (the guest's answer takes a round trip);
@@ -163,9 +113,9 @@ test_agent (void)
   HangarClipboardBridge *bridge;
   gint64 t0;
 
-  if (!fixture_open (&f, TRUE))
+  if (!hangar_qemu_test_spice_open (&f, "clip", TRUE))
     {
-      fixture_close (&f);
+      hangar_qemu_test_spice_close (&f);
       return;
     }
 
@@ -309,7 +259,7 @@ test_agent (void)
   /* The console goes away: the bridge lets go of the session. */
   hangar_display_set_session (HANGAR_DISPLAY (display), NULL);
   g_assert_null (hangar_clipboard_bridge_get_session (bridge));
-  fixture_close (&f);
+  hangar_qemu_test_spice_close (&f);
 }
 
 static void
@@ -322,7 +272,7 @@ test_no_agent (void)
     hangar_clipboard_bridge_new (clipboard, gdk_display_get_primary_clipboard (gdk_display));
   g_autofree char *pasted = NULL;
 
-  fixture_open (&f, FALSE);
+  hangar_qemu_test_spice_open (&f, "clip", FALSE);
   hangar_clipboard_bridge_set_session (bridge, f.session);
   g_assert_false (hangar_console_session_clipboard_available (f.session, HANGAR_CLIPBOARD_SELECTION_CLIPBOARD));
 
@@ -337,7 +287,7 @@ test_no_agent (void)
   g_assert_cmpstr (pasted, ==, HOST_TEXT);
 
   hangar_clipboard_bridge_set_session (bridge, NULL);
-  fixture_close (&f);
+  hangar_qemu_test_spice_close (&f);
 }
 
 int

@@ -24,14 +24,7 @@
 #include "hangar-spice-session.h"
 #include "hangar-test-server.h"
 
-typedef struct
-{
-  char                 *dir;
-  /* Removes dir when this process ends, even on a failed assertion (its stdin is ours). */
-  GSubprocess          *guard;
-  GSubprocess          *qemu;
-  HangarConsoleSession *session;
-} Fixture;
+typedef HangarQemuTestSpice Fixture;
 
 /* Runs the main loop until @n agent lines start with @prefix (the serial log grows without a
  * main-loop event, so this polls). */
@@ -79,41 +72,11 @@ agent_monitors (Fixture *f,
 static gboolean
 fixture_open (Fixture *f)
 {
-  g_autofree char *kernel = NULL;
-  g_autofree char *spice_sock = NULL;
-  g_autofree char *spice_arg = NULL;
-
-  f->dir = hangar_qemu_test_make_dir ("resize", &f->guard);
-  if (!hangar_qemu_test_make_agent_guest (f->dir, &kernel))
+  if (!hangar_qemu_test_spice_open (f, "resize", TRUE))
     return FALSE;
-
-  spice_sock = g_build_filename (f->dir, "spice.sock", NULL);
-  spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", spice_sock);
-  {
-    const char *display_args[] = { "-vga", "qxl", "-spice", spice_arg, NULL };
-
-    f->qemu = hangar_qemu_test_start_agent_guest (f->dir, kernel, display_args,
-                                                  "spicevmc,id=vdagent,name=vdagent");
-  }
-
-  f->session = HANGAR_CONSOLE_SESSION (hangar_spice_session_new ());
-  hangar_qemu_test_serve_channel_fds (f->session, spice_sock);
-  hangar_qemu_test_session_open_fd (f->session, hangar_qemu_test_connect_unix (spice_sock));
   /* The client announces its capabilities to the agent once it sees it. */
   wait_agent_lines (f, "client-caps", 1);
   return TRUE;
-}
-
-static void
-fixture_close (Fixture *f)
-{
-  if (f->session != NULL)
-    {
-      hangar_qemu_test_session_close (f->session);
-      g_assert_finalize_object (g_steal_pointer (&f->session));
-    }
-  hangar_qemu_test_kill (&f->qemu);
-  hangar_qemu_test_drop_dir (&f->dir, &f->guard);
 }
 
 /* Resizes @window and waits until @display has taken a new size of @width×@height. */
@@ -209,7 +172,7 @@ test_agent (void)
   g_assert_cmpint (hangar_console_session_get_state (f.session), ==, HANGAR_CONSOLE_STATE_CONNECTED);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  fixture_close (&f);
+  hangar_qemu_test_spice_close (&f);
 }
 
 int
